@@ -1,0 +1,150 @@
+import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, fstatSync } from "node:fs";
+import { join, relative } from "node:path";
+import ignore, { type Ignore } from "ignore";
+import { UsageError } from "../errors.js";
+import { decode, type SourceText } from "../read.js";
+
+/** Dockerfiles larger than this are refused: no real one comes close, and memory stays bounded. */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+const SKIP_DIRS = new Set(["node_modules", ".git"]);
+
+/** Names layerlint treats as Dockerfiles when searching a directory. */
+export function isDockerfileName(name: string): boolean {
+  if (name.endsWith(".dockerignore")) return false;
+  return /^(Dockerfile|Containerfile)(\..+)?$/.test(name) || /\.(Dockerfile|dockerfile|Containerfile)$/.test(name);
+}
+
+/**
+ * Expands the command line's paths: files are taken as given, directories
+ * are searched for Dockerfiles, skipping node_modules, .git and paths that
+ * the directory's .gitignore files exclude.
+ */
+export function expandPaths(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      throw fsError(e, p);
+    }
+    if (!st.isDirectory()) {
+      out.push(p);
+      continue;
+    }
+    const found = walk(p);
+    if (found.length === 0) throw new UsageError("no Dockerfile found in this directory (looked for Dockerfile, Dockerfile.*, *.Dockerfile, *.dockerfile, Containerfile)", p);
+    out.push(...found);
+  }
+  return [...new Set(out)];
+}
+
+function walk(root: string): string[] {
+  const out: string[] = [];
+  const rootReal = realpathSync(root);
+  const visit = (dir: string, ignores: { base: string; ig: Ignore }[], ancestors: Set<string>): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      throw fsError(e, dir);
+    }
+    const gitignore = entries.find((e) => e.name === ".gitignore" && e.isFile());
+    if (gitignore) {
+      try {
+        ignores = [...ignores, { base: dir, ig: ignore().add(readFileSync(join(dir, ".gitignore"), "utf8")) }];
+      } catch {
+        // an unreadable .gitignore hides nothing
+      }
+    }
+    const isIgnored = (path: string, isDir: boolean): boolean =>
+      ignores.some(({ base, ig }) => {
+        const rel = relative(base, path).split("\\").join("/");
+        return rel !== "" && !rel.startsWith("..") && ig.ignores(isDir ? rel + "/" : rel);
+      });
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, e.name);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        try {
+          const st = statSync(path);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === "ELOOP") throw new UsageError("symbolic link loop", path);
+          continue; // a dangling link names no Dockerfile
+        }
+      }
+      if (isDir) {
+        if (SKIP_DIRS.has(e.name) || isIgnored(path, true)) continue;
+        const real = realpathSync(path);
+        if (ancestors.has(real)) throw new UsageError(`symbolic link loop (points back to ${relative(rootReal, real) || "."})`, path);
+        visit(path, ignores, new Set([...ancestors, real]));
+      } else if (isFile && isDockerfileName(e.name) && !isIgnored(path, false)) {
+        out.push(path);
+      }
+    }
+  };
+  visit(root, [], new Set([rootReal]));
+  return out;
+}
+
+/** Reads a Dockerfile, turning every failure into one line naming the file. */
+export function readDockerfile(path: string): SourceText {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    throw fsError(e, path);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new UsageError("is a directory", path);
+    if (st.size > MAX_FILE_BYTES) {
+      throw new UsageError(`file too large (${(st.size / 1048576).toFixed(1)} MiB; the limit is ${MAX_FILE_BYTES / 1048576} MiB)`, path);
+    }
+    const buf = Buffer.alloc(st.size);
+    let read = 0;
+    while (read < st.size) {
+      const n = readSync(fd, buf, read, st.size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return decode(buf.subarray(0, read), path);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw fsError(e, path);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads standard input up to the size limit. */
+export async function readStdin(name: string): Promise<SourceText> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const b = chunk as Buffer;
+    size += b.length;
+    if (size > MAX_FILE_BYTES) throw new UsageError(`input too large (over ${MAX_FILE_BYTES / 1048576} MiB)`, name);
+    chunks.push(b);
+  }
+  return decode(Buffer.concat(chunks), name);
+}
+
+export function fsError(e: unknown, path: string): UsageError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const messages: Record<string, string> = {
+    ENOENT: "no such file or directory",
+    EACCES: "permission denied",
+    EPERM: "permission denied",
+    ELOOP: "symbolic link loop",
+    EISDIR: "is a directory",
+    ENOTDIR: "not a directory",
+    EMFILE: "too many open files",
+  };
+  return new UsageError(messages[code ?? ""] ?? `cannot read: ${(e as Error).message}`, path);
+}
+

@@ -1,0 +1,225 @@
+import { dirname, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import yargs from "yargs";
+import { rules } from "../../rules/index.js";
+import { UsageError } from "../errors.js";
+import { findConfig, readConfigFile, resolveRules, type LoadedConfig } from "../engine/config.js";
+import type { Finding, Severity, SeveritySetting } from "../engine/types.js";
+import { writeFileAtomic } from "../fix/write.js";
+import { FORMAT_NAMES, loadFormatter, type FileReport } from "../formatters/index.js";
+import { fixSource, lintSource, type LintOptions } from "../lint.js";
+import type { SourceText } from "../read.js";
+import { version } from "../version.js";
+import { expandPaths, readDockerfile, readStdin } from "./files.js";
+
+interface LintArgs {
+  paths: string[];
+  format: string;
+  fix: boolean;
+  fixDryRun: boolean;
+  fixUnsafe: boolean;
+  config?: string;
+  rule: string[];
+  context?: string;
+  target?: string;
+  buildArg: string[];
+  stdin: boolean;
+  stdinFilename?: string;
+  maxWarnings?: number;
+  quiet: boolean;
+  outputFile?: string;
+  color?: boolean;
+  listRules: boolean;
+  printConfig?: string;
+  debug: boolean;
+}
+
+export function parseLintArgs(argv: string[]): LintArgs {
+  const y = yargs(argv)
+    .scriptName("layerlint")
+    .usage("$0 [paths..]\n\nLint Dockerfiles for build-cache and layer mistakes. Paths may be files or directories; - reads standard input.\n\nOther commands: layerlint explain, layerlint impact, layerlint lsp (each has --help).")
+    .option("format", { alias: "f", type: "string", default: "stylish", describe: `output format: ${FORMAT_NAMES.join(", ")}` })
+    .option("fix", { type: "boolean", default: false, describe: "apply safe fixes and write the files" })
+    .option("fix-dry-run", { type: "boolean", default: false, describe: "show fixes (a diff; the fixed text for stdin) and write nothing" })
+    .option("fix-unsafe", { type: "boolean", default: false, describe: "with --fix or --fix-dry-run, also apply fixes that may change the build's result" })
+    .option("config", { alias: "c", type: "string", describe: "configuration file (default: the nearest .layerlintrc.json/.yaml or package.json \"layerlint\")" })
+    .option("rule", { type: "string", array: true, default: [] as string[], describe: "set a rule's severity: id=error|warning|info|off (repeatable)" })
+    .option("context", { type: "string", describe: "build context directory (default: the Dockerfile's directory)" })
+    .option("target", { type: "string", describe: "the stage being built (default: the last)" })
+    .option("build-arg", { type: "string", array: true, default: [] as string[], describe: "NAME=VALUE build argument (repeatable)" })
+    .option("stdin", { type: "boolean", default: false, describe: "read the Dockerfile from standard input" })
+    .option("stdin-filename", { type: "string", describe: "the path standard input stands for (configuration, context, output)" })
+    .option("max-warnings", { type: "number", describe: "exit 1 when there are more warnings than this" })
+    .option("quiet", { alias: "q", type: "boolean", default: false, describe: "report errors only" })
+    .option("output-file", { alias: "o", type: "string", describe: "write the report to this file" })
+    .option("color", { type: "boolean", describe: "force colours on or off (default: on a TTY without NO_COLOR)" })
+    .option("list-rules", { type: "boolean", default: false, describe: "list the rules and exit" })
+    .option("print-config", { type: "string", describe: "print the configuration that applies to FILE and exit" })
+    .option("debug", { type: "boolean", default: false, describe: "show stack traces of internal errors" })
+    .version(version())
+    .help()
+    .alias("h", "help")
+    .alias("v", "version")
+    .strictOptions()
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw new UsageError(msg || err?.message || "invalid arguments");
+    })
+    .command("$0 [paths..]", false, (b) => b.positional("paths", { type: "string", array: true, default: [] as string[] }));
+  const a = y.parseSync() as unknown as LintArgs & { help?: boolean; version?: boolean; _: (string | number)[] };
+  // yargs drops a lone "-" (standard input); it is a path like any other here.
+  const paths = [...(a.paths ?? []), ...a._.map(String)];
+  if (argv.includes("-") && !paths.includes("-")) paths.push("-");
+  return { ...a, paths };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const wantsInfo = argv.includes("--help") || argv.includes("-h") || argv.includes("--version") || argv.includes("-v");
+  const args = parseLintArgs(argv);
+  if (wantsInfo) return 0;
+  if (args.listRules) return listRules(args);
+  const cliRules = parseRuleFlags(args.rule);
+  const explicitConfig: LoadedConfig | undefined = args.config ? readConfigFile(args.config) : undefined;
+  if (args.printConfig) return printConfig(args.printConfig, explicitConfig, cliRules);
+  if (!FORMAT_NAMES.includes(args.format)) throw new UsageError(`unknown format "${args.format}" (known: ${FORMAT_NAMES.join(", ")})`);
+  const formatter = await loadFormatter(args.format);
+
+  const useStdin = args.stdin || args.paths.includes("-");
+  const paths = args.paths.filter((p) => p !== "-");
+  if (!useStdin && paths.length === 0) throw new UsageError("no input: name Dockerfiles or directories, or - for standard input (layerlint --help)");
+  const buildArgs = parseBuildArgs(args.buildArg);
+  const base: Omit<LintOptions, "filePath"> = {
+    rules,
+    cliRules,
+    target: args.target,
+    buildArgs,
+    ...(explicitConfig ? { config: explicitConfig } : {}),
+    ...(args.context ? { context: resolve(args.context) } : {}),
+  };
+
+  const inputs: { path: string; source: SourceText; stdin: boolean }[] = [];
+  if (useStdin) {
+    const name = args.stdinFilename ?? "<stdin>";
+    inputs.push({ path: name, source: await readStdin(name), stdin: true });
+  }
+  for (const p of expandPaths(paths)) inputs.push({ path: p, source: readDockerfile(p), stdin: false });
+
+  const reports: FileReport[] = [];
+  const warnings = new Set<string>();
+  const dryRunOut: string[] = [];
+  for (const input of inputs) {
+    const options: LintOptions = {
+      ...base,
+      filePath: input.stdin && !args.stdinFilename ? undefined : input.path,
+      ...(input.stdin && !args.stdinFilename && !args.context ? { context: null } : {}),
+    };
+    let findings: Finding[];
+    let text: string;
+    let output: string | undefined;
+    if (args.fix || args.fixDryRun) {
+      const fixed = fixSource(input.source, { ...options, unsafe: args.fixUnsafe });
+      fixed.result.warnings.forEach((w) => warnings.add(w));
+      findings = fixed.result.findings;
+      text = fixed.result.source.text;
+      if (args.fixDryRun) {
+        if (input.stdin) dryRunOut.push(fixed.output);
+        else if (fixed.changed) dryRunOut.push(await unifiedDiff(input.path, input.source.text, fixed.result.source.text));
+        if (args.format === "json") output = fixed.output;
+      } else if (fixed.changed) {
+        if (input.stdin) process.stdout.write(fixed.output);
+        else writeFileAtomic(input.path, fixed.output);
+      }
+    } else {
+      const result = lintSource(input.source, options);
+      result.warnings.forEach((w) => warnings.add(w));
+      findings = result.findings;
+      text = result.source.text;
+    }
+    if (args.quiet) findings = findings.filter((f) => f.severity === "error");
+    reports.push({ filePath: input.path, text, findings, ...(output !== undefined ? { output } : {}) });
+  }
+  for (const w of warnings) process.stderr.write(`layerlint: warning: ${w}\n`);
+
+  const color = args.color ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && !args.outputFile);
+  const report = formatter(reports, { color: color && !process.env.NO_COLOR, rules, cwd: process.cwd(), version: version() });
+  if (args.fixDryRun && args.format !== "json") {
+    process.stdout.write(dryRunOut.join(""));
+    process.stderr.write(report);
+  } else if (args.outputFile) {
+    writeFileSync(args.outputFile, report);
+  } else {
+    process.stdout.write(report);
+  }
+  return exitCode(reports, args.maxWarnings);
+}
+
+export function exitCode(reports: readonly FileReport[], maxWarnings: number | undefined): number {
+  let errors = 0;
+  let warnings = 0;
+  for (const r of reports) {
+    for (const f of r.findings) {
+      if (f.severity === "error") errors++;
+      else if (f.severity === "warning") warnings++;
+    }
+  }
+  if (errors > 0) return 1;
+  if (maxWarnings !== undefined && maxWarnings >= 0 && warnings > maxWarnings) return 1;
+  return 0;
+}
+
+const SEVERITIES = new Set(["error", "warning", "info", "off"]);
+
+function parseRuleFlags(flags: readonly string[]): Record<string, SeveritySetting> {
+  const out: Record<string, SeveritySetting> = {};
+  for (const f of flags) {
+    const m = /^([a-z0-9-]+)[=:](\w+)$/.exec(f.trim());
+    if (!m || !SEVERITIES.has(m[2])) throw new UsageError(`--rule ${f}: expected id=error|warning|info|off`);
+    out[m[1]] = m[2] as SeveritySetting;
+  }
+  return out;
+}
+
+function parseBuildArgs(flags: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of flags) {
+    const eq = f.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--build-arg ${f}: expected NAME=VALUE`);
+    out[f.slice(0, eq)] = f.slice(eq + 1);
+  }
+  return out;
+}
+
+function listRules(args: LintArgs): number {
+  const rows = rules.map((r) => ({
+    id: r.id,
+    severity: r.meta.enabledByDefault === false ? "off" : r.meta.severity,
+    fixable: r.meta.fixable === false ? "no" : r.meta.fixable,
+    description: r.meta.description,
+  }));
+  if (args.format === "json") {
+    process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
+    return 0;
+  }
+  const w = Math.max(...rows.map((r) => r.id.length));
+  for (const r of rows) process.stdout.write(`${r.id.padEnd(w)}  ${r.severity.padEnd(7)}  ${r.fixable.padEnd(6)}  ${r.description}\n`);
+  return 0;
+}
+
+function printConfig(file: string, explicit: LoadedConfig | undefined, cliRules: Record<string, SeveritySetting>): number {
+  const config = explicit ?? findConfig(dirname(resolve(file)));
+  const { enabled, warnings } = resolveRules({ rules, config, filePath: file, cliRules });
+  warnings.forEach((w) => process.stderr.write(`layerlint: warning: ${w}\n`));
+  const on = new Map(enabled.map((e) => [e.rule.id, e]));
+  const out: Record<string, [Severity | "off", Record<string, unknown>]> = {};
+  for (const r of rules) {
+    const e = on.get(r.id);
+    out[r.id] = e ? [e.severity, e.options] : ["off", {}];
+  }
+  process.stdout.write(JSON.stringify({ configFile: config?.path ?? null, rules: out }, null, 2) + "\n");
+  return 0;
+}
+
+async function unifiedDiff(path: string, before: string, after: string): Promise<string> {
+  const { createTwoFilesPatch } = await import("diff");
+  return createTwoFilesPatch(path, path, before, after, "", "", { context: 3 });
+}

@@ -1,0 +1,91 @@
+import { dirname } from "node:path";
+import { findConfig, resolveRules, type LoadedConfig } from "./engine/config.js";
+import { runRules } from "./engine/runner.js";
+import type { AnyRule, Finding, SeveritySetting } from "./engine/types.js";
+import { fixLoop } from "./fix/apply.js";
+import { buildModel, loadContext, type BuildContext, type CacheModel } from "./model/index.js";
+import { parse, type ParsedDockerfile } from "./parse/index.js";
+import { encode, fromString, type SourceText } from "./read.js";
+
+/**
+ * The straight line from text to findings:
+ * read → parse → model → rules → findings (→ fixes).
+ * Rules are passed in: this module knows none by name.
+ */
+export interface LintOptions {
+  /** Every rule layerlint knows (configuration may turn some off). */
+  rules: readonly AnyRule[];
+  /** The file's path: names it in output, finds its configuration and its default context. */
+  filePath?: string;
+  /** A configuration, null for none, or "auto" to look for one next to `filePath` (default). */
+  config?: LoadedConfig | null | "auto";
+  /** `--rule id=severity` settings, applied over the configuration. */
+  cliRules?: Record<string, SeveritySetting>;
+  /** The build context: a directory, a loaded context, or null for none. Defaults to the file's directory. */
+  context?: string | BuildContext | null;
+  target?: string;
+  buildArgs?: Record<string, string>;
+}
+
+export interface LintResult {
+  filePath: string;
+  source: SourceText;
+  file: ParsedDockerfile;
+  model: CacheModel;
+  findings: Finding[];
+  /** Configuration problems that are not fatal (unknown rule ids). */
+  warnings: string[];
+}
+
+export function lintSource(source: SourceText | string, options: LintOptions): LintResult {
+  const src = typeof source === "string" ? fromString(source) : source;
+  const filePath = options.filePath ?? "<input>";
+  const config = options.config === undefined || options.config === "auto" ? (options.filePath ? findConfig(dirname(options.filePath)) : null) : options.config;
+  const { enabled, warnings } = resolveRules({ rules: options.rules, config, filePath: options.filePath ?? null, cliRules: options.cliRules });
+  const context = contextFor(options);
+  const file = parse(src, filePath);
+  const model = buildModel(file, { context, target: options.target, buildArgs: options.buildArgs });
+  const findings = runRules(file, model, enabled, options.rules);
+  if (src.replacedInvalidUtf8) {
+    findings.unshift({
+      ruleId: "layerlint",
+      severity: "warning",
+      message: "invalid UTF-8: the bad bytes were read as U+FFFD; save the file as UTF-8",
+      range: { start: { line: 0, column: 0, offset: 0 }, end: { line: 0, column: 0, offset: 0 } },
+    });
+  }
+  return { filePath, source: src, file, model, findings, warnings };
+}
+
+export interface FixResult {
+  /** The lint result of the fixed text. */
+  result: LintResult;
+  /** The fixed text, BOM restored: the string to write back. */
+  output: string;
+  changed: boolean;
+  fixCount: number;
+  passes: number;
+}
+
+/** Lints and fixes until stable (see fixLoop); nothing is written. */
+export function fixSource(source: SourceText | string, options: LintOptions & { unsafe?: boolean }): FixResult {
+  const src = typeof source === "string" ? fromString(source) : source;
+  // One context for every pass: walking the directory again would only cost time.
+  const context = contextFor(options);
+  const opts: LintOptions = { ...options, context };
+  let last: LintResult | undefined;
+  const lintText = (text: string): Finding[] => {
+    last = lintSource({ ...src, text }, opts);
+    return last.findings;
+  };
+  const loop = fixLoop(src.text, lintText, options.unsafe ?? false);
+  const result = last && last.source.text === loop.text ? last : lintSource({ ...src, text: loop.text }, opts);
+  return { result, output: encode(src, loop.text), changed: loop.text !== src.text, fixCount: loop.fixCount, passes: loop.passes };
+}
+
+function contextFor(options: LintOptions): BuildContext | null {
+  if (options.context === null) return loadContext(null);
+  if (options.context && typeof options.context === "object") return options.context;
+  const dir = typeof options.context === "string" ? options.context : options.filePath && options.filePath !== "<input>" ? dirname(options.filePath) : null;
+  return loadContext(dir, { dockerfilePath: options.filePath });
+}

@@ -1,0 +1,151 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, posix } from "node:path";
+import dockerignoreModule, { type Ignore } from "@balena/dockerignore";
+import picomatch from "picomatch";
+
+/**
+ * The build context as BuildKit sees it: a directory (when there is one on
+ * disk) filtered by `.dockerignore`. `.dockerignore` matching uses
+ * @balena/dockerignore, a port of Docker's own fileutils matcher (`**`,
+ * `!` re-includes, leading `/`, trailing `/`, `..` cleaning), because
+ * near-miss reimplementations are where context bugs come from.
+ */
+export interface BuildContext {
+  /** Absolute directory, or null when linting text with no context (stdin). */
+  readonly root: string | null;
+  /** The ignore file that applies, relative to the root, if any. */
+  readonly ignoreFile: string | null;
+  readonly ignorePatterns: readonly string[];
+  /** Whether a context-relative path is excluded by the ignore file. */
+  isIgnored(path: string): boolean;
+  /** Every file BuildKit would send, or null when there is no context on disk. */
+  files(): readonly string[] | null;
+  /** Whether the path exists in the context directory (ignored or not). */
+  exists(path: string): boolean;
+}
+
+/** Files past this many are not listed: a linter must not stall on a huge tree. */
+const MAX_FILES = 200_000;
+
+// The package is CommonJS (`module.exports = factory`) while its types declare
+// an ES default export; at run time the default import is the factory.
+const dockerignore = dockerignoreModule as unknown as (options?: { ignorecase?: boolean }) => Ignore;
+
+export interface ContextOptions {
+  /** Path of the Dockerfile, for the `<Dockerfile>.dockerignore` variant. */
+  dockerfilePath?: string;
+  /** Ignore patterns to use instead of reading them from disk. */
+  ignoreText?: string;
+}
+
+export function loadContext(root: string | null, options: ContextOptions = {}): BuildContext {
+  let ignoreFile: string | null = null;
+  let ignoreText = options.ignoreText ?? null;
+  if (ignoreText === null && root !== null) {
+    // BuildKit prefers `<Dockerfile name>.dockerignore` next to the Dockerfile.
+    const candidates: string[] = [];
+    if (options.dockerfilePath) candidates.push(options.dockerfilePath + ".dockerignore");
+    candidates.push(join(root, ".dockerignore"));
+    for (const c of candidates) {
+      if (existsSync(c)) {
+        ignoreText = readFileSync(c, "utf8");
+        ignoreFile = c.startsWith(root) ? posix.normalize(c.slice(root.length + 1).split("\\").join("/")) : c;
+        break;
+      }
+    }
+  }
+  const patterns = parseIgnore(ignoreText ?? "");
+  const matcher = dockerignore({ ignorecase: false }).add(patterns);
+  const hasNegation = patterns.some((p) => p.startsWith("!"));
+  let listed: string[] | null | undefined;
+
+  const isIgnored = (path: string): boolean => {
+    const p = cleanPath(path);
+    return p !== "" && matcher.ignores(p);
+  };
+
+  return {
+    root,
+    ignoreFile,
+    ignorePatterns: patterns,
+    isIgnored,
+    files() {
+      if (listed !== undefined) return listed;
+      listed = root === null ? null : walk(root, isIgnored, hasNegation);
+      return listed;
+    },
+    exists(path) {
+      return root !== null && existsSync(join(root, cleanPath(path)));
+    },
+  };
+}
+
+function parseIgnore(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#"));
+}
+
+function walk(root: string, isIgnored: (p: string) => boolean, hasNegation: boolean): string[] {
+  const out: string[] = [];
+  const stack: string[] = [""];
+  while (stack.length > 0 && out.length < MAX_FILES) {
+    const dir = stack.pop() as string;
+    let entries;
+    try {
+      entries = readdirSync(join(root, dir), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const rel = dir === "" ? e.name : `${dir}/${e.name}`;
+      const ignored = isIgnored(rel);
+      if (e.isDirectory()) {
+        // An ignored directory can only hold sent files when a `!` pattern re-includes them.
+        if (!ignored || hasNegation) stack.push(rel);
+      } else if (!ignored) {
+        if (e.isSymbolicLink()) {
+          try {
+            if (statSync(join(root, rel)).isDirectory()) continue;
+          } catch {
+            // A dangling link is still sent as a link.
+          }
+        }
+        out.push(rel);
+      }
+    }
+  }
+  return out.sort();
+}
+
+/** Context-relative, forward slashes, no leading `/` or `./`, `..` cleaned away. */
+export function cleanPath(path: string): string {
+  let p = posix.normalize("/" + path.split("\\").join("/"));
+  p = p.replace(/^\/+/, "").replace(/\/+$/, "");
+  return p === "." ? "" : p;
+}
+
+const GLOB_CHARS = /[*?[]/;
+
+/**
+ * Whether a context file is brought in by a COPY/ADD source. A source is a
+ * path or a Go `filepath.Match` pattern (no `**`); a matched directory
+ * brings in everything below it.
+ */
+export function sourceMatcher(source: string): (file: string) => boolean {
+  const src = cleanPath(source);
+  if (src === "") return () => true;
+  if (!GLOB_CHARS.test(src)) return (file) => file === src || file.startsWith(src + "/");
+  const segments = src.split("/").length;
+  const isMatch = picomatch(src, { dot: true, noglobstar: true, nobrace: true, noextglob: true });
+  return (file) => {
+    const parts = file.split("/");
+    if (parts.length < segments) return false;
+    return isMatch(parts.slice(0, segments).join("/"));
+  };
+}
+
+export function isGlob(source: string): boolean {
+  return GLOB_CHARS.test(source);
+}

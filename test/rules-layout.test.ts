@@ -1,0 +1,46 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { rules } from "../rules/index.js";
+import { lintSource } from "../src/lint.js";
+import { ROOT, RULES_DIR, ruleIds } from "./helpers/fixtures.js";
+
+describe("rule folders", () => {
+  it("rules/index.ts is generated from the folders and up to date", () => {
+    expect(() => execFileSync(process.execPath, [join(ROOT, "scripts/gen-rules.mjs"), "--check"], { stdio: "pipe" })).not.toThrow();
+    expect(rules.map((r) => r.id).sort()).toEqual(ruleIds());
+  });
+
+  for (const rule of rules) {
+    describe(rule.id, () => {
+      const readme = join(RULES_DIR, rule.id, "README.md");
+      it("has a README.md and fixtures/", () => {
+        expect(existsSync(readme)).toBe(true);
+        expect(existsSync(join(RULES_DIR, rule.id, "fixtures"))).toBe(true);
+      });
+      it("has a one-line description without a trailing period and sources", () => {
+        expect(rule.meta.description).not.toMatch(/\n|\.$/);
+        expect(rule.meta.sources).toBeDefined();
+      });
+      it("README's bad example gives exactly one finding and its good example none", () => {
+        const text = readFileSync(readme, "utf8");
+        const bad = codeBlocks(text, "bad");
+        const good = codeBlocks(text, "good");
+        expect(bad.length, "README needs a ```dockerfile bad block").toBeGreaterThan(0);
+        expect(good.length, "README needs a ```dockerfile good block").toBeGreaterThan(0);
+        const opts = { rules: [rule], config: null, context: null, cliRules: { [rule.id]: rule.meta.severity } } as const;
+        for (const b of bad) expect(lintSource(b, opts).findings.map((f) => f.ruleId)).toEqual([rule.id]);
+        for (const g of good) expect(lintSource(g, opts).findings).toEqual([]);
+      });
+      it("README starts with the rule id as its title", () => {
+        expect(readFileSync(readme, "utf8").split("\n")[0]).toBe(`# ${rule.id}`);
+      });
+    });
+  }
+});
+
+function codeBlocks(markdown: string, kind: "bad" | "good"): string[] {
+  const re = new RegExp("```dockerfile " + kind + "\\n([\\s\\S]*?)```", "g");
+  return [...markdown.matchAll(re)].map((m) => m[1]);
+}
