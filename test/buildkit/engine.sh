@@ -107,8 +107,6 @@ engine_debs() {
   ln -s /usr/bin/tini-static "$ROOT.tmp/usr/bin/docker-init"
   (cd "$A/debs" && ls *.deb > "$A/installed-debs.txt"); rm -rf "$ROOT" "$A/lists" "$A/cache"; mv "$ROOT.tmp" "$ROOT"
   engine_ready || die "the unpacked .debs lack dockerd/docker/buildx/containerd"
-  local missing; missing=$(ldd "$DOCKERD" 2>/dev/null | awk '/not found/{print $1}' | tr '\n' ' ')
-  [ -z "$missing" ] || die "dockerd needs libraries this machine lacks: $missing"
   log "engine unpacked in $(since "$t")s: $(tr "\n" " " < "$A/installed-debs.txt")"; rm -rf "$A/debs"
 }
 
@@ -138,6 +136,8 @@ cmd_install() {
   mkdir -p "$DIR"
   host_packages
   engine_debs
+  local missing; missing=$(ldd "$DOCKERD" 2>/dev/null | awk '/not found/{print $1}' | tr '\n' ' ')
+  [ -z "$missing" ] || die "dockerd needs libraries this machine lacks: $missing"
   base_tarball
   mkdir -p "$CFG/cli-plugins"; cp -f "$BUILDX" "$CFG/cli-plugins/docker-buildx"
   log "installed ($(since "$t")s): $("$CLI" --version 2>/dev/null), buildx $("$BUILDX" version 2>/dev/null | awk '{print $2}')"
