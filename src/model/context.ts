@@ -122,7 +122,7 @@ function walk(root: string, isIgnored: (p: string) => boolean, hasNegation: bool
 /** Context-relative, forward slashes, no leading `/` or `./`, `..` cleaned away. */
 export function cleanPath(path: string): string {
   let p = posix.normalize("/" + path.split("\\").join("/"));
-  p = p.replace(/^\/+/, "").replace(/\/+$/, "");
+  p = p.replace(/^\/+/, "").replace(/(?<!\/)\/+$/, "");
   return p === "." ? "" : p;
 }
 

@@ -4,11 +4,14 @@ import type { Instruction, Mount, ParsedDockerfile, Stage } from "../parse/index
 import { loadContext, sourceMatcher, type BuildContext } from "./context.js";
 import { kindOf, type StepKind } from "./kinds.js";
 import { expand } from "./variables.js";
+import { UsageError } from "../errors.js";
 
 export { describeKind, kindOf, KNOWN_KEYWORDS, type StepKind } from "./kinds.js";
 export { cleanPath, isGlob, loadContext, sourceMatcher, type BuildContext } from "./context.js";
 export { expand, referencedVariables } from "./variables.js";
 export { commandWords, splitCommands, type ShellCommand } from "./shell.js";
+export { simulate, stageName, type ChangeSet, type Simulation, type StepPrediction, type StepStatus } from "./simulate.js";
+export { keyInputs, metadataEffect } from "./describe.js";
 
 /** Where a COPY/ADD source comes from. */
 export interface CopySource {
@@ -23,6 +26,8 @@ export interface ArgInScope {
   declaredAt: Instruction;
   /** The default written in the Dockerfile, if any. */
   defaultValue: string | undefined;
+  /** The value the build uses: the `--build-arg` value, else the default. */
+  value: string | undefined;
 }
 
 /** What a step's cache key is made of (cache-semantics.md). */
@@ -37,6 +42,8 @@ export interface StepInputs {
   args?: ArgInScope[];
   /** RUN: ENV names in scope. */
   env?: string[];
+  /** RUN: ENV values in scope (variables substituted), which are in the key. */
+  envValues?: Readonly<Record<string, string>>;
   user?: string | null;
   workdir?: string;
   shell?: readonly string[] | null;
@@ -52,15 +59,25 @@ export interface StepInputs {
   fromImage?: string | null;
   /** COPY/ADD/WORKDIR: destination resolved against WORKDIR. */
   destination?: string;
+  /**
+   * Steps: the instruction as BuildKit keys it, flags and words with
+   * variables substituted (RUN keeps its command text: the shell expands it).
+   */
+  resolved?: string;
 }
 
 export interface StepInfo {
+  /** For an ONBUILD trigger run by a child stage: the trigger (its `onbuild` is the ONBUILD). */
   instruction: Instruction;
+  /** The stage that runs it (for a trigger: the child stage, not the stage that declares it). */
   stage: Stage;
   kind: StepKind | null;
-  /** 1-based position among the stage's steps (FROM is 1); null for metadata. */
+  /**
+   * 1-based step number as BuildKit prints it; null for metadata and for a
+   * FROM that is not a step (`FROM scratch`, `FROM <stage>`).
+   */
   step: number | null;
-  /** `[build 3/5]` as `docker build --progress=plain` prints it; null for metadata. */
+  /** `[build 3/5]` exactly as `docker build --progress=plain` prints it; null when not a step. */
   label: string | null;
   inputs: StepInputs;
 }
@@ -78,6 +95,19 @@ export interface CacheModel {
   readonly file: ParsedDockerfile;
   readonly context: BuildContext;
   readonly target: Stage | null;
+  /** The `--build-arg` values the model was built with. */
+  readonly buildArgs: Readonly<Record<string, string>>;
+  /**
+   * ONBUILD triggers as the child stages (`FROM <stage>`) run them: BuildKit
+   * runs a stage's triggers as the first steps of every stage based on it.
+   */
+  readonly triggers: readonly StepInfo[];
+  /** A stage's FROM, triggers and instructions in the order BuildKit runs them. */
+  stageInfos(stage: Stage): readonly StepInfo[];
+  /** The stage a stage starts from (`FROM <stage>`, variables substituted), or null. */
+  baseStage(stage: Stage): Stage | null;
+  /** Stages a stage needs: its base stage and the `--from` / `--mount from=` stages. */
+  dependencies(stage: Stage): readonly Stage[];
   /** Stages the target needs (itself included). */
   readonly needed: ReadonlySet<Stage>;
   /** Steps and metadata instructions of every stage, ONBUILD triggers excluded, in file order. */
@@ -89,6 +119,8 @@ export interface CacheModel {
   copiedFiles(ins: Instruction): readonly string[] | null;
   /** Whether a context-relative path is brought in by this COPY/ADD. */
   copies(ins: Instruction, path: string): boolean;
+  /** Whether a RUN reads a context-relative path through a `--mount=type=bind` of the context. */
+  mountReads(ins: Instruction, path: string): boolean;
   /**
    * Whether a COPY/ADD brings in the project's sources wholesale: the whole
    * context, or a directory holding more than manifests.
@@ -108,55 +140,76 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
       ? options.context
       : loadContext(typeof options.context === "string" ? options.context : null);
   const buildArgs = options.buildArgs ?? {};
+  const escape = file.directives.escape;
   const infos: StepInfo[] = [];
+  const triggers: StepInfo[] = [];
   const byId = new Map<number, StepInfo>();
+  const perStage = new Map<Stage, StepInfo[]>();
+  const bases = new Map<Stage, Stage | null>();
 
   const globalDefaults = new Map<string, string | undefined>();
   for (const ins of file.globalArgs) for (const a of argDeclarations(ins)) globalDefaults.set(a.name, a.defaultValue);
   const globalLookup = (name: string): string | undefined => buildArgs[name] ?? globalDefaults.get(name);
 
+  // The first stage of each name: a lookup per FROM or --from must not scan every stage (quadratic in long files).
+  const firstByName = new Map<string, Stage>();
+  for (const s of file.stages) if (s.name !== null && !firstByName.has(s.name)) firstByName.set(s.name, s);
+  /** The first stage named `ref` or numbered `ref`, if it comes before stage `before`. */
   const stageByRef = (ref: string, before?: number): Stage | null => {
     const r = ref.toLowerCase();
-    for (const s of file.stages) {
-      if (before !== undefined && s.index >= before) break;
-      if (s.name === r || String(s.index) === r) return s;
-    }
-    return null;
+    const byName = firstByName.get(r);
+    const byIndex = /^(0|[1-9]\d*)$/.test(r) ? file.stages[Number(r)] : undefined;
+    const s = byName && byIndex ? (byName.index < byIndex.index ? byName : byIndex) : (byName ?? byIndex);
+    return s && (before === undefined || s.index < before) ? s : null;
   };
 
   // Per-stage environment, inherited by `FROM <stage>` children.
-  const stageEnv = new Map<Stage, { env: Map<string, string>; workdir: string; user: string | null; shell: readonly string[] | null }>();
+  const stageEnv = new Map<
+    Stage,
+    { env: Map<string, string>; workdir: string; user: string | null; shell: readonly string[] | null; args: ArgInScope[]; argValues: Map<string, string | undefined> }
+  >();
 
   for (const stage of file.stages) {
-    const parentState = stage.baseStage ? stageEnv.get(stage.baseStage) : undefined;
+    const ref = expand(stage.base, globalLookup, escape);
+    // `FROM <stage>` may be written with a global ARG; only names refer to stages.
+    const earliest = firstByName.get(ref.toLowerCase());
+    const named = stage.baseStage ?? (earliest && earliest.index < stage.index ? earliest : null);
+    bases.set(stage, named);
+    const parentState = named ? stageEnv.get(named) : undefined;
     const env = new Map(parentState?.env ?? []);
     let workdir = parentState?.workdir ?? "/";
     let user = parentState?.user ?? null;
     let shell = parentState?.shell ?? null;
-    const args: ArgInScope[] = [];
-    const argValues = new Map<string, string | undefined>();
+    // Measured: a stage built FROM another keeps the build-args that stage declared.
+    const args: ArgInScope[] = [...(parentState?.args ?? [])];
+    const argValues = new Map<string, string | undefined>(parentState?.argValues ?? []);
     const lookup = (name: string): string | undefined => (env.has(name) ? env.get(name) : argValues.get(name));
 
-    const ref = expand(stage.base, globalLookup, file.directives.escape);
-    const steps = stage.instructions.filter((i) => isStep(i.keyword));
-    const total = steps.length + 1;
+    // BuildKit runs the base stage's ONBUILD triggers first. They are numbered
+    // before the stage's own steps but not counted in its total (`[b 2/1]`).
+    const inherited = named ? named.instructions.filter((i) => i.keyword === "ONBUILD" && i.trigger).map((i) => i.trigger as Instruction) : [];
+    const fromIsStep = named === null && ref.toLowerCase() !== "scratch";
+    const total = (fromIsStep ? 1 : 0) + stage.instructions.filter((i) => isStep(i.keyword)).length;
     const stageLabel = labelName(file, stage);
-    let stepNo = 1;
-    const label = (n: number): string => (stageLabel ? `[${stageLabel} ${n}/${total}]` : `[${n}/${total}]`);
+    const width = String(total).length;
+    const label = (n: number): string => `[${stageLabel ? `${stageLabel} ` : ""}${String(n).padStart(width, " ")}/${total}]`;
+    let stepNo = fromIsStep ? 1 : 0;
+    const list: StepInfo[] = [];
 
     const fromInfo: StepInfo = {
       instruction: stage.from,
       stage,
       kind: "base",
-      step: 1,
-      label: label(1),
-      inputs: { parent: null, image: imageRef(ref, stage.baseStage) },
+      step: fromIsStep ? 1 : null,
+      label: fromIsStep ? label(1) : null,
+      inputs: { parent: null, image: imageRef(ref, named), resolved: fromIsStep ? `FROM ${resolvedFlags(stage.from, globalLookup, escape)}${ref}` : undefined },
     };
     infos.push(fromInfo);
+    list.push(fromInfo);
     byId.set(stage.from.id, fromInfo);
-    let parent: Instruction = stage.from;
+    let parent: Instruction | null = fromIsStep ? stage.from : null;
 
-    for (const ins of stage.instructions) {
+    for (const ins of [...inherited, ...stage.instructions]) {
       const kind = kindOf(ins.keyword);
       const inputs: StepInputs = { parent: null };
       const isStepIns = isStep(ins.keyword);
@@ -164,22 +217,28 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
       switch (ins.keyword) {
         case "ARG":
           for (const a of argDeclarations(ins)) {
-            const inherited = a.defaultValue === undefined && globalDefaults.has(a.name) ? globalDefaults.get(a.name) : a.defaultValue;
-            args.push({ name: a.name, declaredAt: ins, defaultValue: inherited });
-            argValues.set(a.name, buildArgs[a.name] ?? inherited);
+            const inheritedDefault = a.defaultValue === undefined && globalDefaults.has(a.name) ? globalDefaults.get(a.name) : a.defaultValue;
+            const value = buildArgs[a.name] ?? (inheritedDefault === undefined ? undefined : expand(inheritedDefault, lookup, escape));
+            const at = args.findIndex((x) => x.name === a.name);
+            if (at !== -1) args.splice(at, 1);
+            args.push({ name: a.name, declaredAt: ins, defaultValue: inheritedDefault, value });
+            argValues.set(a.name, value);
           }
           break;
         case "ENV":
-          for (const [k, v] of envPairs(ins)) env.set(k, expand(v, lookup, file.directives.escape));
+          for (const [k, v] of envPairs(ins)) env.set(k, expand(v, lookup, escape));
           break;
         case "WORKDIR": {
-          const dir = expand(unquote(ins.argText), lookup, file.directives.escape);
+          const dir = expand(unquote(ins.argText), lookup, escape);
           workdir = posix.resolve(workdir, dir || ".");
           inputs.destination = workdir;
+          // Measured: BuildKit creates the directory as the current USER, so USER is in its key.
+          inputs.user = user;
+          inputs.resolved = `WORKDIR ${workdir}`;
           break;
         }
         case "USER":
-          user = expand(ins.argText.trim(), lookup, file.directives.escape);
+          user = expand(ins.argText.trim(), lookup, escape);
           break;
         case "SHELL":
           shell = ins.json;
@@ -188,21 +247,23 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
           inputs.command = runScript(ins);
           inputs.args = [...args];
           inputs.env = [...env.keys()];
+          inputs.envValues = Object.fromEntries(env);
           inputs.user = user;
           inputs.workdir = workdir;
           inputs.shell = shell;
           inputs.network = flagValue(ins, "network");
           inputs.bindMounts = ins.mounts.filter((m) => m.type === "bind");
           inputs.unkeyedMounts = ins.mounts.filter((m) => m.type !== "bind");
+          inputs.resolved = `RUN ${resolvedFlags(ins, lookup, escape)}${inputs.command}`;
           break;
         }
         case "COPY":
         case "ADD": {
           const from = flagValue(ins, "from");
-          const fromStage = from !== null ? stageByRef(expand(from, lookup), stage.index) : null;
+          const fromStage = from !== null ? stageByRef(expand(from, lookup, escape), stage.index) : null;
           inputs.fromStage = fromStage;
-          inputs.fromImage = from !== null && !fromStage ? expand(from, globalLookup) : null;
-          const words = copyWords(ins).map((w) => expand(w, lookup, file.directives.escape));
+          inputs.fromImage = from !== null && !fromStage ? expand(from, globalLookup, escape) : null;
+          const words = copyWords(ins).map((w) => expand(w, lookup, escape));
           const dest = words.length > 0 ? words[words.length - 1] : "";
           inputs.destination = dest.startsWith("/") ? posix.normalize(dest) : posix.resolve(workdir, dest || ".") + (dest.endsWith("/") ? "/" : "");
           inputs.sources = words.slice(0, -1).map((w): CopySource => {
@@ -212,6 +273,8 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
             return { kind: "context", path: w };
           });
           inputs.workdir = workdir;
+          const bodies = ins.heredocs.map((h) => h.body);
+          inputs.resolved = [`${ins.keyword} ${resolvedFlags(ins, lookup, escape)}${words.slice(0, -1).join(" ")} ${inputs.destination}`, ...bodies].join("\n");
           break;
         }
       }
@@ -223,22 +286,47 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
         label: isStepIns ? label(stepNo) : null,
         inputs,
       };
-      infos.push(info);
-      byId.set(ins.id, info);
+      list.push(info);
+      if (ins.onbuild) triggers.push(info);
+      else {
+        infos.push(info);
+        byId.set(ins.id, info);
+      }
       if (isStepIns) parent = ins;
     }
-    stageEnv.set(stage, { env, workdir, user, shell });
+    perStage.set(stage, list);
+    stageEnv.set(stage, { env, workdir, user, shell, args, argValues });
   }
 
   const target = options.target ? stageByRef(options.target) : (file.stages[file.stages.length - 1] ?? null);
   if (options.target && !target) {
-    throw new Error(`target stage "${options.target}" not found`);
+    throw new UsageError(`target stage "${options.target}" not found`);
   }
-  const needed = neededStages(file, target, byId, stageByRef);
+  const dependencies = (s: Stage): Stage[] => {
+    const out: Stage[] = [];
+    const add = (d: Stage | null): void => {
+      if (d && d !== s && !out.includes(d)) out.push(d);
+    };
+    add(bases.get(s) ?? null);
+    for (const info of perStage.get(s) ?? []) {
+      add(info.inputs.fromStage ?? null);
+      for (const m of info.instruction.mounts) add(m.from ? stageByRef(expand(m.from, globalLookup, escape), s.index) : null);
+    }
+    return out;
+  };
+  const needed = new Set<Stage>();
+  const visit = (s: Stage): void => {
+    if (needed.has(s)) return;
+    needed.add(s);
+    for (const d of dependencies(s)) visit(d);
+  };
+  if (target) visit(target);
 
   const copiedCache = new Map<number, readonly string[] | null>();
+  const triggerById = new Map<number, StepInfo>();
+  for (const t of triggers) if (!triggerById.has(t.instruction.id)) triggerById.set(t.instruction.id, t);
   const contextSources = (ins: Instruction): string[] =>
-    (byId.get(ins.id)?.inputs.sources ?? []).filter((s) => s.kind === "context").map((s) => s.path);
+    ((byId.get(ins.id) ?? triggerById.get(ins.id))?.inputs.sources ?? []).filter((s) => s.kind === "context").map((s) => s.path);
 
   const model: CacheModel = {
     file,
@@ -246,8 +334,13 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
     target,
     needed,
     infos,
+    triggers,
+    buildArgs,
     info: (ins) => byId.get(ins.id),
     stage: (ref) => stageByRef(ref),
+    stageInfos: (s) => perStage.get(s) ?? [],
+    baseStage: (s) => bases.get(s) ?? null,
+    dependencies,
     copiedFiles(ins) {
       if (copiedCache.has(ins.id)) return copiedCache.get(ins.id) ?? null;
       const all = context.files();
@@ -262,6 +355,10 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
     copies(ins, path) {
       if (context.isIgnored(path)) return false;
       return contextSources(ins).some((s) => sourceMatcher(s)(path));
+    },
+    mountReads(ins, path) {
+      if (context.isIgnored(path)) return false;
+      return ins.mounts.some((m) => m.type === "bind" && !m.from && sourceMatcher(m.source ?? ".")(path));
     },
     isBroadCopy(ins) {
       const sources = contextSources(ins);
@@ -280,9 +377,21 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
   return model;
 }
 
-/** BuildKit names a stage's steps `[name i/n]`, `[stage-N i/n]` when unnamed, `[i/n]` with one stage. */
+/** The instruction's flags as BuildKit sees them (variables substituted), each followed by a space. */
+function resolvedFlags(ins: Instruction, lookup: (name: string) => string | undefined, escape: string): string {
+  return ins.flags.map((f) => `--${f.name}${f.value === null ? "" : `=${expand(f.value, lookup, escape)}`} `).join("");
+}
+
+/**
+ * BuildKit names a stage's steps `[name i/n]`, `[stage-N i/n]` when unnamed,
+ * and `[i/n]` when the file has one stage, unless that stage mounts or
+ * copies from somewhere (`RUN --mount`, `COPY --from`): measured, the source
+ * then counts as a second stage and the only stage prints as `stage-0`.
+ */
 function labelName(file: ParsedDockerfile, stage: Stage): string | null {
-  if (file.stages.length === 1) return null;
+  if (file.stages.length === 1 && !stage.instructions.some((i) => i.mounts.length > 0 || ((i.keyword === "COPY" || i.keyword === "ADD") && flagValue(i, "from") !== null))) {
+    return null;
+  }
   return stage.name ?? `stage-${stage.index}`;
 }
 
@@ -348,29 +457,4 @@ function isManifestLike(file: string): boolean {
 function isFileSource(files: readonly string[], source: string): boolean {
   const s = source.replace(/^\.?\//, "");
   return files.length === 1 && files[0] === s;
-}
-
-function neededStages(
-  file: ParsedDockerfile,
-  target: Stage | null,
-  byId: Map<number, StepInfo>,
-  stageByRef: (ref: string, before?: number) => Stage | null,
-): Set<Stage> {
-  const needed = new Set<Stage>();
-  const visit = (s: Stage): void => {
-    if (needed.has(s)) return;
-    needed.add(s);
-    if (s.baseStage) visit(s.baseStage);
-    for (const ins of s.instructions) {
-      const from = byId.get(ins.id)?.inputs.fromStage;
-      if (from) visit(from);
-      for (const m of ins.mounts) {
-        const ms = m.from ? stageByRef(m.from, s.index) : null;
-        if (ms) visit(ms);
-      }
-    }
-  };
-  if (target) visit(target);
-  void file;
-  return needed;
 }

@@ -85,7 +85,7 @@ function words(text: string): string[] {
     }
   }
   if (has) out.push(cur);
-  return out.map((w) => w.replace(/^[({]+|[)}]+$/g, "")).filter((w) => w !== "");
+  return out.map((w) => w.replace(/^[({]+|(?<![)}])[)}]+$/g, "")).filter((w) => w !== "");
 }
 
 /**

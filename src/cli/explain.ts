@@ -1,0 +1,199 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { basename, dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import pc from "picocolors";
+import yargs from "yargs";
+import { UsageError } from "../errors.js";
+import { explain, type ExplainInstruction, type ExplainReport } from "../explain.js";
+import { describeKind } from "../model/index.js";
+import { cleanPath } from "../model/context.js";
+import { version } from "../version.js";
+import { readDockerfile } from "./files.js";
+
+interface ExplainArgs {
+  dockerfile: string;
+  context?: string;
+  target?: string;
+  changed: string[];
+  since?: string;
+  buildArg: string[];
+  baseChanged: boolean;
+  format?: string;
+}
+
+function parseArgs(argv: string[]): ExplainArgs {
+  const y = yargs(argv)
+    .scriptName("layerlint explain")
+    .usage(
+      "$0 <Dockerfile>\n\nShow each instruction's step label, whether it creates a layer, what its cache key depends on and, given a change, whether BuildKit re-runs it and why.",
+    )
+    .option("context", { type: "string", describe: "build context directory (default: the Dockerfile's directory)" })
+    .option("target", { type: "string", describe: "the stage being built (default: the last)" })
+    .option("changed", { type: "string", array: true, default: [] as string[], describe: "a changed file, relative to the context (repeatable)" })
+    .option("since", { type: "string", describe: "changed files are those of `git diff REF` plus uncommitted and untracked files" })
+    .option("build-arg", { type: "string", array: true, default: [] as string[], describe: "NAME of a build-arg whose value changed (NAME=VALUE is read as NAME; repeatable)" })
+    .option("base-changed", { type: "boolean", default: false, describe: "the base images' tags now point to new images" })
+    .option("format", { type: "string", describe: "table (the default on a terminal) or json (the default otherwise)" })
+    .version(version())
+    .help()
+    .alias("h", "help")
+    .strictOptions()
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw new UsageError(msg || err?.message || "invalid arguments");
+    })
+    .command("$0 [dockerfile]", false, (b) => b.positional("dockerfile", { type: "string" }));
+  const a = y.parseSync() as unknown as ExplainArgs & { _: (string | number)[] };
+  if (a._.length > 0) throw new UsageError(`explain takes one Dockerfile, got also "${a._.join(" ")}"`);
+  return a;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h") || argv.includes("--version")) {
+    parseArgs(argv);
+    return 0;
+  }
+  const args = parseArgs(argv);
+  if (!args.dockerfile) throw new UsageError("explain needs a Dockerfile: layerlint explain <Dockerfile>");
+  const format = args.format ?? (process.stdout.isTTY ? "table" : "json");
+  if (format !== "table" && format !== "json") throw new UsageError(`unknown --format "${format}": use table or json`);
+  const contextDir = args.context ?? dirname(args.dockerfile);
+  if (!existsSync(contextDir) || !statSync(contextDir).isDirectory()) throw new UsageError("the build context is not a directory", contextDir);
+  const source = readDockerfile(args.dockerfile);
+
+  let changedPaths: string[] | undefined;
+  let previousText: string | undefined;
+  if (args.changed.length > 0) changedPaths = args.changed.map((p) => contextRelative(contextDir, p));
+  if (args.since !== undefined) {
+    changedPaths = [...(changedPaths ?? []), ...changedSince(contextDir, args.since)];
+    previousText = dockerfileAt(args.dockerfile, args.since) ?? undefined;
+  }
+  const changedBuildArgs = args.buildArg.map((a) => a.split("=")[0]).filter((n) => n !== "");
+  for (const n of changedBuildArgs) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new UsageError(`--build-arg "${n}" is not a variable name`);
+
+  let report: ExplainReport;
+  try {
+    report = explain(source, {
+      filePath: args.dockerfile,
+      context: contextDir,
+      target: args.target,
+      changedPaths,
+      changedBuildArgs,
+      baseChanged: args.baseChanged,
+      previousText,
+    });
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(e.message, args.dockerfile);
+    throw e;
+  }
+  process.stdout.write(format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatTable(report, useColor()));
+  return 0;
+}
+
+function useColor(): boolean {
+  return process.stdout.isTTY === true && !process.env.NO_COLOR;
+}
+
+/**
+ * A `--changed` path: taken from the current directory when it lies inside
+ * the context, else as written relative to the context.
+ */
+function contextRelative(contextDir: string, path: string): string {
+  const abs = resolve(path);
+  const root = resolve(contextDir);
+  if (abs === root || abs.startsWith(root + sep)) return cleanPath(relative(root, abs));
+  if (isAbsolute(path) || path.startsWith("..")) throw new UsageError(`--changed ${path} is outside the build context ${contextDir}`);
+  return cleanPath(path);
+}
+
+function git(cwd: string, args: string[], what: string): string {
+  try {
+    return execFileSync("git", ["-C", cwd, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  } catch (e) {
+    const stderr = e && typeof e === "object" && "stderr" in e ? String((e as { stderr: unknown }).stderr) : "";
+    const first = stderr.split("\n").find((l) => l.trim() !== "") ?? (e instanceof Error ? e.message : String(e));
+    throw new UsageError(`${what}: ${first.replace(/^fatal: /, "").trim()}`);
+  }
+}
+
+/** `git diff --name-only REF` (committed and uncommitted changes) plus untracked files, relative to the context. */
+function changedSince(contextDir: string, ref: string): string[] {
+  if (ref.startsWith("-")) throw new UsageError(`--since ${ref}: not a git revision`);
+  const diff = git(contextDir, ["diff", "--name-only", "--no-renames", "--relative", ref, "--"], `--since ${ref}`);
+  const untracked = git(contextDir, ["ls-files", "--others", "--exclude-standard"], `--since ${ref}`);
+  const paths = [...diff.split("\n"), ...untracked.split("\n")].map((l) => l.trim()).filter((l) => l !== "");
+  return [...new Set(paths.map(cleanPath))];
+}
+
+/** The Dockerfile's text at REF, or null when it did not exist there. */
+function dockerfileAt(dockerfile: string, ref: string): string | null {
+  try {
+    return execFileSync("git", ["-C", dirname(dockerfile), "show", `${ref}:./${basename(dockerfile)}`], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch {
+    return null;
+  }
+}
+
+const KIND_WORDS: Record<string, string> = {
+  layer: describeKind("layer"),
+  "file-op": describeKind("file-op"),
+  metadata: describeKind("metadata"),
+  base: describeKind("base"),
+};
+
+function formatTable(report: ExplainReport, color: boolean): string {
+  const c = pc.createColors(color);
+  const changeGiven = report.instructions.some((i) => i.status !== null);
+  const head = [`${report.file}`, `context ${report.context ?? "(none)"}`, `target ${report.target ?? "(none)"}`];
+  const skipped = report.stages.filter((s) => !s.needed).map((s) => s.label);
+  if (skipped.length > 0) head.push(`not built: ${skipped.join(", ")}`);
+  const rows: string[][] = [["STEP", "INSTRUCTION", "KIND", "CACHE KEY DEPENDS ON", ...(changeGiven ? ["STATUS"] : [])]];
+  for (const i of report.instructions) {
+    rows.push([i.step ?? "-", shorten(i.text, 38), kindWords(i), shorten(dependsOn(i), 56), ...(changeGiven ? [statusWords(i)] : [])]);
+  }
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => (col === rows[0].length - 1 ? 0 : r[col].length))));
+  const paint = (text: string, row: number, col: number, ins: ExplainInstruction | undefined): string => {
+    if (row === 0) return c.bold(text);
+    if (col === 4 && ins) {
+      if (ins.status === "rerun") return c.red(text);
+      if (ins.status === "cached") return c.green(text);
+      if (ins.status === "uncertain") return c.yellow(text);
+      return c.dim(text);
+    }
+    if (col === 2 && ins?.kind === "metadata") return c.dim(text);
+    return text;
+  };
+  const lines = rows.map((r, n) =>
+    r
+      .map((cell, col) => paint(col === r.length - 1 ? cell : cell.padEnd(widths[col]), n, col, n === 0 ? undefined : report.instructions[n - 1]))
+      .join("  ")
+      .trimEnd(),
+  );
+  return `${c.dim(head.join("  ·  "))}\n${lines.join("\n")}\n`;
+}
+
+function kindWords(i: ExplainInstruction): string {
+  if (i.kind === "base" && i.step === null) return "starts from a stage or scratch";
+  return i.kind ? KIND_WORDS[i.kind] : "unknown instruction";
+}
+
+function dependsOn(i: ExplainInstruction): string {
+  const deps = i.inputs.dependsOn;
+  if (Array.isArray(deps) && deps.length > 0) return deps.join(", ");
+  const effect = i.inputs.effect;
+  return typeof effect === "string" ? `→ ${effect}` : "-";
+}
+
+function statusWords(i: ExplainInstruction): string {
+  if (!i.status) return "";
+  return `${i.status === "rerun" ? "RERUN" : i.status.toUpperCase()}  ${i.reason ?? ""}`;
+}
+
+function shorten(text: string, max: number): string {
+  const one = text.replace(/\\\r?\n/g, " ").replace(/\s+/g, " ").trim();
+  return one.length > max ? one.slice(0, max - 1) + "…" : one;
+}

@@ -1,0 +1,108 @@
+import { posix } from "node:path";
+import { findSystemCommands, installSkipsCache, type SystemPackageManager } from "../ecosystems/system.js";
+import type { CacheMountSpec, Ecosystem } from "../ecosystems/index.js";
+import type { Instruction, Mount } from "../parse/index.js";
+import type { CacheModel } from "./index.js";
+import { runEffects } from "./reads.js";
+import type { ShellCommand } from "./shell.js";
+
+/**
+ * Which package-manager caches a RUN fills without a `--mount=type=cache`
+ * that keeps them between builds: when such a step re-runs (its layer was
+ * invalidated), it downloads or compiles everything again.
+ */
+export interface UncachedTool {
+  /** The ecosystem or system package manager id (`npm`, `apt`). */
+  id: string;
+  /** What users call it, for messages. */
+  name: string;
+  /** The first command that uses the cache. */
+  command: ShellCommand;
+  /** The mounts that would keep its cache (from the package-manager tables). */
+  mounts: readonly CacheMountSpec[];
+  /** A command the RUN must run first for the mount to work (apt's docker-clean removal), or null. */
+  setup: string | null;
+  /**
+   * The cache location is not the table's default (a non-root USER, or an
+   * environment variable that moves it), so the right target is unknown.
+   */
+  targetUncertain: boolean;
+  /**
+   * The RUN deletes the cache itself (`npm cache clean`, `apt-get clean`,
+   * `rm -rf /root/.npm`): with a mount added, that cleanup would empty the
+   * mount on every run, so it has to go too.
+   */
+  cleansCache: boolean;
+}
+
+/** Whether a cache mount of the RUN holds one of the tool's cache directories. */
+function covered(mounts: readonly Mount[], dirs: readonly string[]): boolean {
+  const targets = mounts.filter((m) => m.type === "cache" && m.target).map((m) => normalize(m.target as string));
+  return dirs.some((d) => {
+    const dir = normalize(d);
+    // The same cache under another user's home (`/home/node/.npm` for `/root/.npm`) counts too.
+    const inHome = dir.startsWith("/root/") ? dir.slice("/root".length) : null;
+    return targets.some((t) => overlaps(t, dir) || (inHome !== null && t.endsWith(inHome)));
+  });
+}
+
+function normalize(path: string): string {
+  return posix.normalize(path).replace(/(?<!\/)\/+$/, "") || "/";
+}
+
+/** One path holds the other (a mount of `/root/.cache` covers pip's `/root/.cache/pip`, and the reverse). */
+function overlaps(a: string, b: string): boolean {
+  return a === b || a.startsWith(b + "/") || b.startsWith(a + "/");
+}
+
+function homeOf(user: string | null | undefined): string | null {
+  const name = (user ?? "").split(":")[0].trim();
+  return name === "" || name === "root" || name === "0" ? "/root" : null;
+}
+
+/** Whether a variable is set for the RUN: by ENV (or a parent stage) or on the command line. */
+function isSet(name: string, env: readonly string[], script: string): boolean {
+  return env.includes(name) || new RegExp(`(^|[\\s;&|(])${name}=`).test(script);
+}
+
+export function uncachedTools(model: CacheModel, ins: Instruction): UncachedTool[] {
+  if (ins.keyword !== "RUN") return [];
+  const info = model.info(ins);
+  const script = model.script(ins);
+  const env = info?.inputs.env ?? [];
+  const home = homeOf(info?.inputs.user);
+  const out: UncachedTool[] = [];
+  const seen = new Set<string>();
+  const deleted = runEffects(model, ins).deleted.map((d) => normalize(d.path.replace(/\/?\*[\s\S]*$/, "")));
+  // Deleting only a package index (`rm -rf /var/lib/apt/lists/*`) costs a refetch of the index, not of the packages.
+  const cleans = (dirs: readonly string[], indexOnly: readonly string[] = []): boolean =>
+    deleted.some((d) => dirs.some((c) => overlaps(d, normalize(c))) && !indexOnly.some((i) => overlaps(d, normalize(i)) && !dirs.some((c) => normalize(c) === d)));
+
+  for (const install of model.installs(ins)) {
+    const eco: Ecosystem = install.ecosystem;
+    // A one-off tool install (`npm install -g x`, `pip install flask`) is not a project's dependencies.
+    if (install.readsManifests === false && !install.builds) continue;
+    // `bundle --version` prints and exits; `--offline` reads only what an earlier step downloaded.
+    if (install.command.words.some((w) => w === "--version" || w === "--help" || w === "--offline")) continue;
+    if (install.noCache || eco.noCacheEnv.some((e) => isSet(e.split("=")[0], env, script))) continue;
+    if (eco.cacheMounts.length === 0 || seen.has(eco.id)) continue;
+    seen.add(eco.id);
+    const dirs = [...eco.cacheDirs, ...eco.cacheMounts.map((m) => m.target)];
+    if (covered(ins.mounts, dirs)) continue;
+    const moved = eco.cacheMounts.some((m) => m.env !== undefined && isSet(m.env, env, script));
+    // Where a variable moved the cache, any cache mount may be the one that holds it.
+    if (moved && ins.mounts.some((m) => m.type === "cache")) continue;
+    out.push({ id: eco.id, name: eco.name, command: install.command, mounts: eco.cacheMounts, setup: null, targetUncertain: home === null || moved, cleansCache: cleans(dirs) });
+  }
+
+  for (const cmd of findSystemCommands(script)) {
+    const manager: SystemPackageManager = cmd.manager;
+    if (cmd.action !== "install" || installSkipsCache(cmd) || seen.has(manager.id)) continue;
+    seen.add(manager.id);
+    if (manager.cacheMounts.length === 0) continue;
+    const dirs = [...manager.cacheDirs, ...manager.cacheMounts.map((m) => m.target)];
+    if (covered(ins.mounts, dirs)) continue;
+    out.push({ id: manager.id, name: manager.id, command: cmd.command, mounts: manager.cacheMounts, setup: manager.cacheMountSetup, targetUncertain: false, cleansCache: cleans(dirs, manager.indexDirs.filter((i) => !manager.cacheDirs.includes(i))) });
+  }
+  return out;
+}
