@@ -309,3 +309,17 @@ describe("real builds", () => {
     expect(r.log).toContain("exit code: 3");
   });
 });
+
+describe("labels of a single-stage file that mounts or copies from a source", () => {
+  it("prints its steps as stage-0, and the layout agrees", async () => {
+    const engine = getEngine();
+    const ctx = writeContext({
+      Dockerfile: "FROM alpine:3.19\nWORKDIR /app\nRUN --mount=type=cache,target=/cache echo hi > /hi\nCOPY --from=busybox:1 /bin/true /true\n",
+    });
+    const built = await engine.build(ctx);
+    expect(built.ok, built.log).toBe(true);
+    const labels = built.steps.filter((s) => s.status !== "BASE").map((s) => s.label);
+    expect(labels).toEqual(["[stage-0 2/4]", "[stage-0 3/4]", "[stage-0 4/4]"]);
+    for (const step of built.steps.filter((s) => s.status !== "BASE")) expect(built.log).toContain(`${step.label} `);
+  });
+});

@@ -465,6 +465,9 @@ function layoutOf(text: string, buildArgs: Record<string, string> = {}): Layout 
   const stages: StageLayout[] = [];
   const external: string[] = [];
   const stageByName = new Map<string, number>();
+  // Measured: a single-stage file whose RUN mounts something or whose COPY copies --from
+  // somewhere prints its steps as a stage ("[stage-0 2/3]"): the source counts as a second stage.
+  let refersToSource = false;
   const addExternal = (ref: string): void => {
     const r = ref.replace(/@sha256:[0-9a-fA-F]+$/, "");
     if (r && r.toLowerCase() !== "scratch" && !external.includes(r)) external.push(r);
@@ -504,6 +507,9 @@ function layoutOf(text: string, buildArgs: Record<string, string> = {}): Layout 
     const stage = stages[stages.length - 1];
     if (!stage || !STEP_KEYWORDS.has(ins.keyword)) continue;
     stage.steps.push({ keyword: ins.keyword, text: ins.text, line: ins.line });
+    if ((ins.keyword === "RUN" && /(^|\s)--mount[=\s]/.test(ins.rest)) || ((ins.keyword === "COPY" || ins.keyword === "ADD") && flagValues(ins.rest, "from").length > 0)) {
+      refersToSource = true;
+    }
     const froms = ins.keyword === "COPY" ? flagValues(ins.rest, "from") : ins.keyword === "RUN" ? mountSources(ins.rest) : [];
     for (const f of froms) {
       const dep = stageRef(f);
@@ -511,7 +517,7 @@ function layoutOf(text: string, buildArgs: Record<string, string> = {}): Layout 
       else addExternal(substitute(f, vars));
     }
   }
-  for (const s of stages) s.label = stages.length === 1 ? "" : s.name || `stage-${s.position}`;
+  for (const s of stages) s.label = stages.length === 1 && !refersToSource ? "" : s.name || `stage-${s.position}`;
   return { stages, externalImages: external };
 }
 
