@@ -1,9 +1,17 @@
+import { posix } from "node:path";
 import { defineRule } from "../../src/engine/define.js";
-import type { InstallMatch } from "../../src/ecosystems/index.js";
-import { insertLinesBefore, moveInstructionBefore, nextLineStart } from "../../src/fix/edits.js";
-import type { TextEdit } from "../../src/engine/types.js";
+import { cwdKnown, findInstalls, manifestsOf, refineOnDisk, type InstallMatch } from "../../src/ecosystems/index.js";
+import { projectFiles } from "../../src/ecosystems/files.js";
+import { insertLinesBefore, instructionLines, nextLineStart } from "../../src/fix/edits.js";
+import type { OptionsSchema, RuleContext, TextEdit } from "../../src/engine/types.js";
 import type { Instruction, ParsedDockerfile } from "../../src/parse/index.js";
-import type { CacheModel } from "../../src/model/index.js";
+import { cleanPath, isGlob, splitCommands, commandWords, type CacheModel } from "../../src/model/index.js";
+
+type Messages = {
+  reinstall: (d: { install: string; copy: string; manifests: string }) => string;
+  splitFirst: (d: { install: string; copy: string; manifests: string; first: string }) => string;
+  needsSources: (d: { install: string; copy: string; manifests: string; reason: string }) => string;
+};
 
 export default defineRule({
   id: "copy-before-install",
@@ -14,97 +22,324 @@ export default defineRule({
     sources: { hadolint: [], buildkit: [], tally: [] },
   },
   messages: {
-    reinstall: (d: { install: string; copy: string; manifests: string }) =>
-      `\`${d.install}\` re-runs whenever any file copied by \`${d.copy}\` changes; copy ${d.manifests} first`,
-    needsSources: (d: { install: string; copy: string; manifests: string }) =>
-      `\`${d.install}\` re-runs whenever any file copied by \`${d.copy}\` changes, and it needs the sources; install the dependencies from ${d.manifests} in an earlier step`,
-  },
+    reinstall: (d) => `\`${d.install}\` re-runs whenever any file copied by \`${d.copy}\` changes; copy ${d.manifests} first`,
+    splitFirst: (d) =>
+      `\`${d.install}\` re-runs and resolves every dependency again whenever any file copied by \`${d.copy}\` changes; copy ${d.manifests} first and run \`${d.first}\` before it`,
+    needsSources: (d) =>
+      `\`${d.install}\` re-runs whenever any file copied by \`${d.copy}\` changes, and it needs the sources (${d.reason}); install the dependencies from ${d.manifests} in an earlier step`,
+  } satisfies Messages,
   create(ctx) {
     const { model, file } = ctx;
-    let broad: Instruction[] = [];
+    let copies: Instruction[] = [];
+    let runs: Instruction[] = [];
+    const reported = new Set<number>();
+    const onCopy = (ins: Instruction): void => {
+      if (!ins.onbuild) copies.push(ins);
+    };
     return {
       "stage:enter"() {
-        broad = [];
+        copies = [];
+        runs = [];
       },
-      COPY(ins) {
-        if (!ins.onbuild && model.isBroadCopy(ins)) broad.push(ins);
-      },
-      ADD(ins) {
-        if (!ins.onbuild && model.isBroadCopy(ins)) broad.push(ins);
-      },
+      COPY: onCopy,
+      ADD: onCopy,
       RUN(ins) {
-        if (ins.onbuild || broad.length === 0) return;
-        const installs = model.installs(ins);
-        if (installs.length === 0) return;
-        const copy = broad[broad.length - 1];
-        const install = installs[0];
-        const manifests = manifestFiles(model, copy, install);
-        const data = {
-          install: `RUN ${install.command.text}`,
-          copy: oneLine(copy.source),
-          manifests: listWords(manifests.length > 0 ? manifests : install.ecosystem.manifests),
-        };
-        if (install.needsSources) {
-          ctx.report({ node: copy, message: ctx.messages.needsSources(data) });
-        } else {
-          ctx.report({ node: copy, message: ctx.messages.reinstall(data), fix: fixFor(file, model, copy, ins, install, manifests) });
+        if (ins.onbuild) return;
+        const installs = model.installs(ins).filter((i) => i.readsManifests !== false && cwdKnown(i));
+        const candidates = copies.filter((c) => !reported.has(c.id) && model.isBroadCopy(c));
+        runs.push(ins);
+        if (installs.length === 0 || candidates.length === 0) return;
+        // The latest broad COPY whose files the install reads is the one that costs the cache.
+        for (const copy of [...candidates].reverse()) {
+          const plans = installs
+            .map((i) => planInstall(model, copy, ins, i))
+            .filter((p): p is InstallPlan => p !== null)
+            // Dependencies already installed before the broad COPY is the shape this rule asks for (and its unsafe fix writes).
+            .filter((p) => !dependenciesInstalledBefore(model, runs, copy, p.install));
+          if (plans.length === 0) continue;
+          reported.add(copy.id);
+          report(ctx, file, model, copy, ins, plans);
+          return;
         }
-        broad = [];
       },
     };
   },
 });
 
-/** The manifest files the install reads, as they exist in the context when it is on disk. */
-function manifestFiles(model: CacheModel, copy: Instruction, install: InstallMatch): string[] {
-  const wanted = [...install.ecosystem.manifests, ...(install.manifests ?? []), ...install.ecosystem.optionalManifests];
+interface ManifestEntry {
+  /** Context-relative path (a directory ends with `/`). */
+  context: string;
+  /** Destination directory relative to the broad COPY's destination ("" for itself). */
+  destDir: string;
+  required: boolean;
+  /** Copied by a pattern that may match nothing (no context on disk). */
+  glob: boolean;
+}
+
+interface InstallPlan {
+  install: InstallMatch;
+  /** The absolute directory the command runs in. */
+  dir: string;
+  entries: ManifestEntry[];
+  /** Required manifests missing from the context: no fix can copy them. */
+  missing: string[];
+}
+
+type Ctx = RuleContext<OptionsSchema, Messages>;
+
+/** The single directory source of a COPY (`.` → ""), or null for several sources or a file. */
+function directorySource(model: CacheModel, copy: Instruction): string | null {
+  const sources = model.info(copy)?.inputs.sources ?? [];
+  if (sources.length !== 1 || sources[0].kind !== "context" || isGlob(sources[0].path)) return null;
+  const src = cleanPath(sources[0].path);
   const files = model.copiedFiles(copy);
-  if (!files) return [...install.ecosystem.manifests, ...(install.manifests ?? [])];
-  return wanted.filter((m) => files.includes(m) || files.some((f) => f.startsWith(m + "/")));
+  if (files && files.length === 1 && files[0] === src) return null;
+  return src;
+}
+
+function destinationOf(model: CacheModel, copy: Instruction): string {
+  const d = model.info(copy)?.inputs.destination ?? "/";
+  return d.length > 1 ? d.replace(/(?<!\/)\/+$/, "") : d;
+}
+
+function isUnder(path: string, dir: string): boolean {
+  const rel = posix.relative(dir, path);
+  return rel === "" || (!rel.startsWith("..") && !posix.isAbsolute(rel));
 }
 
 /**
- * Copies the manifests where the broad COPY was and moves the broad COPY to
- * just after the install. Offered only when nothing but metadata stands
- * between the two (another step could read the sources) and the broad COPY
- * copies the whole context.
+ * What the install reads from the broad COPY, mapped back to context paths.
+ * Null when it reads nothing that COPY brought (it runs elsewhere, or the
+ * manifests come from another COPY).
  */
-function fixFor(file: ParsedDockerfile, model: CacheModel, copy: Instruction, run: Instruction, install: InstallMatch, manifests: string[]): { edits: TextEdit[] } | null {
-  const info = model.info(copy);
-  const sources = info?.inputs.sources ?? [];
-  if (sources.length !== 1 || sources[0].kind !== "context" || !/^\.?\/?$/.test(sources[0].path)) return null;
-  if (copy.heredocs.length > 0 || copy.json) return null;
-  const stage = copy.stage;
-  if (!stage || run.stage !== stage) return null;
-  const between = stage.instructions.slice(stage.instructions.indexOf(copy) + 1, stage.instructions.indexOf(run));
-  if (between.some((i) => i.keyword !== "ENV" && i.keyword !== "ARG" && i.keyword !== "LABEL")) return null;
-  const files = model.copiedFiles(copy);
-  let list: string[];
-  if (files) {
-    if (!install.ecosystem.manifests.every((m) => manifests.includes(m))) return null;
-    list = manifests;
-  } else {
-    // Without the context on disk, optional files are copied by a pattern that may match nothing.
-    list = [...install.ecosystem.manifests, ...(install.manifests ?? []), ...install.ecosystem.optionalManifests.filter((m) => !m.includes("/")).map(globOptional)];
+function planInstall(model: CacheModel, copy: Instruction, run: Instruction, match: InstallMatch): InstallPlan | null {
+  const workdir = model.info(run)?.inputs.workdir ?? "/";
+  const dir = posix.resolve(workdir, match.cwd ?? ".");
+  const dest = destinationOf(model, copy);
+  if (!isUnder(dir, dest)) return null;
+  const src = directorySource(model, copy);
+  const copied = model.copiedFiles(copy);
+  let install: InstallMatch | null = match;
+  if (src !== null && copied) {
+    const files = projectFiles(model.context, joinCtx(src, posix.relative(dest, dir)));
+    if (files) install = refineOnDisk(match, files);
   }
+  if (!install) return null;
+  const { required, optional } = manifestsOf(install);
+  const entries: ManifestEntry[] = [];
+  const missing: string[] = [];
+  let readsFromCopy = false;
+  const consider = (m: string, isRequired: boolean): void => {
+    const isDir = m.endsWith("/");
+    const abs = posix.resolve(dir, m);
+    if (!isUnder(abs, dest)) return;
+    const rel = posix.relative(dest, abs);
+    if (src === null) {
+      if (isRequired) readsFromCopy = true;
+      return;
+    }
+    const context = joinCtx(src, rel);
+    const destDir = posix.dirname(rel) === "." ? "" : posix.dirname(rel);
+    if (copied) {
+      const present = isDir ? copied.some((f) => f.startsWith(context + "/")) : copied.includes(context);
+      if (present) {
+        readsFromCopy = true;
+        entries.push({ context: isDir ? context + "/" : context, destDir: isDir ? rel : destDir, required: isRequired, glob: false });
+      } else if (isRequired) missing.push(context);
+    } else {
+      if (isRequired) readsFromCopy = true;
+      // Without the context on disk only plain files can be copied by a pattern that may match nothing.
+      if (isDir) return;
+      entries.push({ context: isRequired ? context : context + "*", destDir, required: isRequired, glob: !isRequired });
+    }
+  };
+  for (const m of required) consider(m, true);
+  for (const m of optional) consider(m, false);
+  // A build reads the sources themselves; an install that reads no file of this COPY is not slowed by it.
+  if (!readsFromCopy && !install.needsSources) return null;
+  return { install, dir, entries, missing };
+}
+
+function joinCtx(src: string, rel: string): string {
+  return cleanPath(posix.join(src || ".", rel || "."));
+}
+
+/**
+ * An earlier RUN of the stage, before the broad COPY, already installed this
+ * ecosystem's dependencies (`go mod download`, a dependency-only build): the
+ * install after the COPY then only adds the project, which needs the sources.
+ */
+function dependenciesInstalledBefore(model: CacheModel, runs: readonly Instruction[], copy: Instruction, install: InstallMatch): boolean {
+  return runs.some((r) => r.range.start.offset < copy.range.start.offset && model.installs(r).some((i) => i.ecosystem.id === install.ecosystem.id && i.readsManifests !== false));
+}
+
+function report(ctx: Ctx, file: ParsedDockerfile, model: CacheModel, copy: Instruction, run: Instruction, plans: InstallPlan[]): void {
+  const messages = ctx.messages;
+  const first = plans[0];
+  const names = [...new Set(plans.flatMap(manifestNames))];
+  const data = {
+    install: `RUN ${oneLine(first.install.command.text)}`,
+    copy: oneLine(copy.source),
+    manifests: names.length > 0 ? listWords(names) : "the manifests alone",
+  };
+  const blocked = plans.find((p) => p.install.needsSources && !p.install.dependencyOnly);
+  if (blocked) {
+    ctx.report({ node: copy, message: messages.needsSources({ ...data, install: `RUN ${oneLine(blocked.install.command.text)}`, reason: blocked.install.sourcesReason ?? "it builds the project" }) });
+    return;
+  }
+  const split = plans.find((p) => p.install.needsSources);
+  const fix = fixFor(file, model, copy, run, plans);
+  if (split) {
+    ctx.report({ node: copy, message: messages.splitFirst({ ...data, install: `RUN ${oneLine(split.install.command.text)}`, first: split.install.dependencyOnly ?? "" }), fix });
+  } else {
+    ctx.report({ node: copy, message: messages.reinstall(data), fix });
+  }
+}
+
+/**
+ * The manifests to name in the message: the files that exist when the
+ * context is on disk; otherwise the required ones and the first optional
+ * file, by the table's convention the lock file.
+ */
+function manifestNames(plan: InstallPlan): string[] {
+  if (plan.entries.length === 0) return manifestsOf(plan.install).required;
+  const sure = plan.entries.filter((e) => !e.glob).map((e) => e.context.replace(/\/$/, "/"));
+  const lock = plan.entries.find((e) => e.glob);
+  return lock ? [...sure, lock.context.replace(/\*$/, "")] : sure;
+}
+
+/** Instructions that may stand between the broad COPY and the install when the COPY moves after it. */
+const MOVABLE_PAST = new Set(["ENV", "ARG", "LABEL", "WORKDIR", "USER", "EXPOSE", "STOPSIGNAL"]);
+
+/** Programs that read no project file, so a RUN made of them and installs can run before the sources are copied. */
+const HARMLESS = new Set(["echo", "true", ":", "set", "export", "mkdir", "corepack", "printf"]);
+const CONFIG_COMMANDS = /^(npm|yarn|pnpm|pip[0-9.]*|poetry|bundle|composer|uv) config\b/;
+
+/**
+ * Two fixes:
+ * - move (safe): every command of the RUN reads only manifests. Insert a
+ *   manifest-only COPY where the broad COPY was, and move the broad COPY to
+ *   just after the install.
+ * - dependencies first (unsafe: the dependency-only step may leave files
+ *   the original build never made): the RUN also needs the sources. Insert
+ *   the manifest-only COPY and a RUN of the dependency-only commands before
+ *   the broad COPY, and keep everything else.
+ */
+function fixFor(file: ParsedDockerfile, model: CacheModel, copy: Instruction, run: Instruction, plans: InstallPlan[]): { edits: TextEdit[]; safety: "safe" | "unsafe" } | null {
+  const stage = copy.stage;
+  if (!stage || run.stage !== stage || copy.heredocs.length > 0 || copy.json || run.json) return null;
+  if (directorySource(model, copy) === null) return null;
+  if (plans.some((p) => p.missing.length > 0)) return null;
+  const between = stage.instructions.slice(stage.instructions.indexOf(copy) + 1, stage.instructions.indexOf(run));
+  const lines = manifestCopyLines(file, model, copy, plans);
+  if (lines === null) return null;
+
+  const onlyManifests = splitCommands(model.script(run)).every((cmd) => {
+    const words = commandWords(cmd);
+    if (words.length === 0 || HARMLESS.has(words[0]) || CONFIG_COMMANDS.test(words.join(" "))) return true;
+    if (words[0] === "cd") return true;
+    const planned = plans.find((p) => p.install.command.start === cmd.start);
+    if (planned) return !planned.install.needsSources;
+    const found = findInstalls(cmd.text);
+    if (found.length === 0) return isCleanup(cmd.text, plans);
+    // Installs of named packages read no project file; any other install here was not planned for.
+    return found.every((f) => f.readsManifests === false);
+  });
+  const plainOnly = plans.every((p) => !p.install.needsSources);
+
+  if (onlyManifests && plainOnly && between.every((i) => MOVABLE_PAST.has(i.keyword))) {
+    const moved = instructionLines(file, copy);
+    let text = moved.text;
+    // Past a WORKDIR, a relative destination would land elsewhere: write the one it had.
+    const workdirAtCopy = model.info(copy)?.inputs.workdir ?? "/";
+    const workdirAtRun = model.info(run)?.inputs.workdir ?? "/";
+    const destWord = copy.args[copy.args.length - 1];
+    if (workdirAtCopy !== workdirAtRun && destWord && !destWord.value.startsWith("/")) {
+      const resolved = model.info(copy)?.inputs.destination ?? "/";
+      const at = destWord.range.start.offset - moved.start;
+      text = text.slice(0, at) + resolved + text.slice(destWord.range.end.offset - moved.start);
+    }
+    const afterRun = nextLineStart(file, run.range.end.offset);
+    const atEnd = afterRun === file.text.length && !file.text.endsWith("\n");
+    return {
+      safety: "safe",
+      edits: [
+        ...(lines.length > 0 ? [insertLinesBefore(file, copy, lines)] : []),
+        { range: [moved.start, moved.end], text: "" },
+        // At the end of a file without a final line break, the moved COPY becomes the last line and keeps that.
+        { range: [afterRun, afterRun], text: atEnd ? (file.text.endsWith("\r") ? "\n" : file.source.eol) + text.replace(/\r?\n$/, "") : text },
+      ],
+    };
+  }
+
+  // Dependencies first: the new RUN stands where the broad COPY was, so only what cannot change its meaning may lie between.
+  if (!between.every((i) => i.keyword === "LABEL" || i.keyword === "WORKDIR" || i.keyword === "EXPOSE")) return null;
+  const workdirAtCopy = model.info(copy)?.inputs.workdir ?? "/";
+  const commands: string[] = [];
+  for (const p of plans) {
+    const cmd = p.install.needsSources ? p.install.dependencyOnly : p.install.command.text.replace(/\\\r?\n\s*/g, " ");
+    if (!cmd) continue;
+    commands.push(p.dir !== workdirAtCopy ? `cd ${p.dir} && ${cmd}` : cmd);
+  }
+  if (commands.length === 0) return null;
+  const runFlags = run.flags.map((f) => file.text.slice(f.range.start.offset, f.range.end.offset));
+  const runLine = [keywordAsWritten(run), ...runFlags, commands.join(" && ")].join(" ");
+  return { safety: "unsafe", edits: [insertLinesBefore(file, copy, [...lines, runLine])] };
+}
+
+function isCleanup(text: string, plans: InstallPlan[]): boolean {
+  const t = text.trim().replace(/\s+/g, " ");
+  return plans.some((p) => p.install.ecosystem.cleanup.some((c) => t === c || t.startsWith(c + " ")));
+}
+
+/**
+ * `COPY [--chown/--chmod/--link] <manifests> <dest>/` lines, one per
+ * destination directory, or null when they cannot be written safely.
+ * Manifests an earlier COPY of the stage already brings are left out.
+ */
+function manifestCopyLines(file: ParsedDockerfile, model: CacheModel, copy: Instruction, plans: InstallPlan[]): string[] | null {
+  const stage = copy.stage;
+  const earlier = stage ? stage.instructions.slice(0, stage.instructions.indexOf(copy)).filter((i) => (i.keyword === "COPY" || i.keyword === "ADD") && !i.onbuild) : [];
+  const alreadyCopied = (context: string): boolean =>
+    earlier.some((c) => !model.isBroadCopy(c) && model.copies(c, context.replace(/\*$|\/$/g, "")));
+  const groups = new Map<string, ManifestEntry[]>();
+  const entries = plans.flatMap((p) => p.entries);
+  // When an earlier COPY already brings every required manifest, its author chose the files: add no patterns.
+  const requiredCopied = entries.filter((e) => e.required).every((e) => alreadyCopied(e.context));
+  for (const e of entries) {
+    if (alreadyCopied(e.context) || (requiredCopied && e.glob)) continue;
+    const list = groups.get(e.destDir) ?? [];
+    if (!list.some((x) => x.context === e.context)) list.push(e);
+    groups.set(e.destDir, list);
+  }
+  if (plans.every((p) => p.entries.length === 0)) return null;
   const words = copy.args.map((a) => a.value);
   const dest = words[words.length - 1];
   const flags = copy.flags.filter((f) => ["chown", "chmod", "link"].includes(f.name.toLowerCase())).map((f) => file.text.slice(f.range.start.offset, f.range.end.offset));
-  const destDir = dest.endsWith("/") ? dest : dest === "." ? "./" : dest + "/";
-  const line = [copy.keyword === "ADD" ? "COPY" : keywordAsWritten(copy), ...flags, ...list, destDir].join(" ");
-  const moved = moveInstructionBefore(file, copy, run);
-  // The broad COPY goes after the install: insert it before the instruction that follows the RUN.
-  const afterRun = nextLineStart(file, run.range.end.offset);
-  const atEnd = afterRun === file.text.length && !file.text.endsWith("\n");
-  const copyText = (atEnd ? file.source.eol : "") + moved[0].text;
-  return {
-    edits: [insertLinesBefore(file, copy, [line]), moved[1], { range: [afterRun, afterRun], text: copyText }],
-  };
+  const keyword = copy.keyword === "ADD" ? "COPY" : keywordAsWritten(copy);
+  const lines: string[] = [];
+  for (const [destDir, entries] of [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const dirs = entries.filter((e) => e.context.endsWith("/"));
+    // `.yarnrc*` already matches `.yarnrc.yml`: one pattern is enough.
+    const filesIn = entries.filter((e) => !e.context.endsWith("/") && !(e.glob && entries.some((o) => o !== e && o.glob && e.context.startsWith(o.context.slice(0, -1)))));
+    if (filesIn.length > 0 && filesIn.every((e) => e.glob)) {
+      // A COPY whose sources are all patterns fails when none matches, and leaving them out could miss a file the install reads.
+      return null;
+    }
+    if (filesIn.length > 0) lines.push([keyword, ...flags, ...filesIn.map((e) => quoteSource(e.context)), destinationFor(dest, destDir)].join(" "));
+    for (const d of dirs) lines.push([keyword, ...flags, quoteSource(d.context.replace(/\/$/, "")), destinationFor(dest, destDir)].join(" "));
+  }
+  return lines;
 }
 
-/** `package-lock.json` → `package-lock.json*`: a pattern that may match nothing without failing the COPY. */
-function globOptional(name: string): string {
-  return name + "*";
+/** The broad COPY's destination as written, extended by a subdirectory, always ending in `/`. */
+function destinationFor(dest: string, sub: string): string {
+  const base = dest === "." || dest === "./" ? "./" : dest.endsWith("/") ? dest : dest + "/";
+  return sub === "" ? base : `${base}${sub}/`;
+}
+
+function quoteSource(path: string): string {
+  return /\s/.test(path) ? `"${path}"` : path;
 }
 
 function keywordAsWritten(ins: Instruction): string {
@@ -112,11 +347,12 @@ function keywordAsWritten(ins: Instruction): string {
 }
 
 function oneLine(s: string): string {
-  const first = s.split(/\r?\n/)[0].replace(/\s*\\$/, "");
+  const first = s.split(/\r?\n/)[0].replace(/(?<!\s)\s*\\$/, "");
   return first.length > 60 ? first.slice(0, 57) + "..." : first;
 }
 
 function listWords(items: readonly string[]): string {
-  if (items.length <= 1) return items.join("");
-  return items.slice(0, -1).join(", ") + " and " + items[items.length - 1];
+  const shown = items.length > 5 ? [...items.slice(0, 4), `${items.length - 4} more`] : items;
+  if (shown.length <= 1) return shown.join("");
+  return shown.slice(0, -1).join(", ") + " and " + shown[shown.length - 1];
 }

@@ -1,117 +1,53 @@
-import { commandWords, splitCommands, type ShellCommand } from "../model/shell.js";
+import { commandWords, splitCommands } from "../model/shell.js";
+import { PROJECT_ECOSYSTEMS } from "./project.js";
+import type { CacheMountSpec, Ecosystem, InstallMatch, InstallSpec, ProjectFiles } from "./types.js";
+import { baseOf } from "./words.js";
 
 /**
  * The package-manager table: how each ecosystem installs dependencies,
  * which files that install reads, and where it caches downloads. Rules
  * ask this table; no rule carries its own package-manager regexes.
  */
-export interface Ecosystem {
-  id: string;
-  /** Files the install reads and that must exist (context paths relative to the project dir). */
-  manifests: readonly string[];
-  /** Files the install reads when present (lock files, config); copied with a glob so absence does not fail the build. */
-  optionalManifests: readonly string[];
-  /** Download or build caches the tool fills (absolute paths for the root user). */
-  cacheDirs: readonly string[];
-  /** Recognises an install in one simple command's words (program first). */
-  matchInstall(words: readonly string[]): InstallSpec | null;
+export type { CacheMountSpec, Ecosystem, InstallMatch, InstallSpec, ProjectFiles } from "./types.js";
+
+export const ECOSYSTEMS: readonly Ecosystem[] = [...PROJECT_ECOSYSTEMS];
+
+/** Programs named by path (`/usr/local/bin/npm`) or by a wrapper script (`./mvnw`) are matched by name. */
+function programWords(words: readonly string[]): string[] {
+  const prog = words[0];
+  if (!prog.includes("/")) return [...words];
+  const base = baseOf(prog);
+  // Wrapper scripts keep their path: it is a file the install reads.
+  return base === "mvnw" || base === "gradlew" ? [...words] : [base, ...words.slice(1)];
 }
 
-export interface InstallSpec {
-  /** Manifests named on the command line (e.g. `pip install -r requirements/dev.txt`). */
-  manifests?: string[];
-  /**
-   * The command also needs the project's sources (it builds or installs the
-   * project itself), so a manifest-only COPY cannot come before all of it.
-   */
-  needsSources: boolean;
-  /** A dependency-only command that can run before the sources are copied. */
-  dependencyOnly?: string;
-}
-
-export interface InstallMatch extends InstallSpec {
-  ecosystem: Ecosystem;
-  command: ShellCommand;
-}
-
-/** npm's install forms that resolve from package.json and the lock file only. */
-const npm: Ecosystem = {
-  id: "npm",
-  manifests: ["package.json"],
-  optionalManifests: ["package-lock.json", "npm-shrinkwrap.json", ".npmrc"],
-  cacheDirs: ["/root/.npm"],
-  matchInstall(w) {
-    if (w[0] !== "npm") return null;
-    const sub = w[1];
-    if (sub === "ci" || sub === "clean-install") return { needsSources: false };
-    if (sub === "install" || sub === "i" || sub === "add") {
-      // `npm install express` adds a named package and needs no manifest.
-      const positional = w.slice(2).filter((a) => !a.startsWith("-"));
-      return positional.length === 0 ? { needsSources: false } : null;
-    }
-    return null;
-  },
-};
-
-const yarn: Ecosystem = {
-  id: "yarn",
-  manifests: ["package.json", "yarn.lock"],
-  optionalManifests: [".yarnrc", ".yarnrc.yml", ".yarn/releases", ".yarn/plugins"],
-  cacheDirs: ["/usr/local/share/.cache/yarn", "/root/.yarn/berry/cache"],
-  matchInstall(w) {
-    if (w[0] !== "yarn") return null;
-    if (w.length === 1 || w[1] === "install" || (w[1].startsWith("-") && w.slice(1).every((a) => a.startsWith("-")))) {
-      return { needsSources: false };
-    }
-    return null;
-  },
-};
-
-const pip: Ecosystem = {
-  id: "pip",
-  manifests: [],
-  optionalManifests: [],
-  cacheDirs: ["/root/.cache/pip"],
-  matchInstall(w) {
-    let i = 0;
-    if (/^python[0-9.]*$/.test(w[0]) && w[1] === "-m") i = 2;
-    if (!/^pip[0-9.]*$/.test(w[i] ?? "") || w[i + 1] !== "install") return null;
-    const rest = w.slice(i + 2);
-    const manifests: string[] = [];
-    let local = false;
-    let named = false;
-    for (let j = 0; j < rest.length; j++) {
-      const a = rest[j];
-      if (a === "-r" || a === "--requirement" || a === "-c" || a === "--constraint") {
-        if (rest[j + 1]) manifests.push(rest[++j]);
-      } else if (/^(-r|--requirement=|-c|--constraint=)./.test(a)) {
-        manifests.push(a.replace(/^(-r|--requirement=|-c|--constraint=)/, ""));
-      } else if (a === "-e" || a === "--editable") {
-        local = true;
-        j++;
-      } else if (a.startsWith("-")) {
-        continue;
-      } else if (a === "." || a.startsWith("./") || a.startsWith(".[")) local = true;
-      else named = true;
-    }
-    if (local) return { manifests, needsSources: true };
-    if (manifests.length > 0) return { manifests, needsSources: false };
-    return named ? null : null;
-  },
-};
-
-export const ECOSYSTEMS: readonly Ecosystem[] = [npm, yarn, pip];
-
-/** Every dependency install in a RUN script, in order. */
+/**
+ * Every dependency install (or build that resolves dependencies) in a RUN
+ * script, in order, with the directory a preceding `cd` moved to. Installs
+ * of named packages are included with `readsManifests: false`.
+ */
 export function findInstalls(script: string): InstallMatch[] {
   const out: InstallMatch[] = [];
+  let cwd: string | undefined;
+  let cwdKnown = true;
   for (const command of splitCommands(script)) {
     const words = commandWords(command);
     if (words.length === 0) continue;
+    if (words[0] === "cd") {
+      const dir = words[1];
+      if (dir === undefined || dir === "-" || dir.startsWith("~") || dir.includes("$")) cwdKnown = false;
+      else cwd = cwd === undefined || dir.startsWith("/") ? dir : `${cwd}/${dir}`;
+      continue;
+    }
+    const prog = programWords(words);
     for (const ecosystem of ECOSYSTEMS) {
-      const spec = ecosystem.matchInstall(words);
+      const spec = ecosystem.matchInstall(prog);
       if (spec) {
-        out.push({ ...spec, ecosystem, command });
+        const match: InstallMatch = { ...spec, ecosystem, command };
+        // After `cd -` or `cd $DIR` the directory is unknown: say so by leaving the install out of path reasoning.
+        if (!cwdKnown) match.cwd = "\0unknown";
+        else if (cwd !== undefined) match.cwd = cwd;
+        out.push(match);
         break;
       }
     }
@@ -121,4 +57,46 @@ export function findInstalls(script: string): InstallMatch[] {
 
 export function ecosystemById(id: string): Ecosystem | undefined {
   return ECOSYSTEMS.find((e) => e.id === id);
+}
+
+/** Whether the directory an install runs in could be worked out from the script. */
+export function cwdKnown(match: InstallMatch): boolean {
+  return match.cwd !== "\0unknown";
+}
+
+/**
+ * The manifests an install reads, relative to the directory the command
+ * runs in (its `cd`, not its `--prefix`): required files, and optional
+ * ones (a trailing `/` marks a directory).
+ */
+export function manifestsOf(spec: InstallSpec & { ecosystem: Ecosystem }): { required: string[]; optional: string[] } {
+  const base = spec.reads ?? spec.ecosystem;
+  const prefix = spec.projectDir && spec.projectDir !== "." ? spec.projectDir.replace(/^\.\//, "").replace(/(?<!\/)\/+$/, "") + "/" : "";
+  const required = [...base.manifests.map((m) => prefix + m), ...(spec.manifests ?? []).map((m) => m.replace(/^\.\//, ""))];
+  const optional = base.optionalManifests.map((m) => prefix + m).filter((m) => !required.includes(m));
+  return { required: [...new Set(required)], optional };
+}
+
+/**
+ * The install as the files on disk refine it (workspace members, scripts
+ * that need the sources), or null when it turns out to install nothing.
+ */
+export function refineOnDisk<T extends InstallSpec & { ecosystem: Ecosystem }>(match: T, files: ProjectFiles): T | null {
+  if (!match.ecosystem.onDisk || match.readsManifests === false) return match;
+  const prefix = match.projectDir && match.projectDir !== "." ? match.projectDir.replace(/^\.\//, "").replace(/(?<!\/)\/+$/, "") : "";
+  // Ecosystems read their project directory; named manifests stay relative to the command's directory.
+  const scoped: ProjectFiles = prefix === "" ? files : {
+    read: (p) => files.read(`${prefix}/${p}`),
+    list: () => files.list().filter((f) => f.startsWith(prefix + "/")).map((f) => f.slice(prefix.length + 1)),
+  };
+  const named = match.manifests ?? [];
+  const refined = match.ecosystem.onDisk(scoped, match);
+  if (!refined) return null;
+  const found = (refined.manifests ?? []).filter((m) => !named.includes(m)).map((m) => (prefix ? `${prefix}/${m}` : m));
+  return { ...match, ...refined, manifests: [...named, ...found] };
+}
+
+/** `--mount=type=cache,target=/root/.npm` (with `sharing=` where the table asks for it). */
+export function cacheMountFlag(spec: CacheMountSpec): string {
+  return `--mount=type=cache,target=${spec.target}${spec.sharing && spec.sharing !== "shared" ? `,sharing=${spec.sharing}` : ""}`;
 }

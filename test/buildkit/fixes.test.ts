@@ -1,0 +1,197 @@
+/**
+ * Proof that autofixes keep the build working and do what they claim, on
+ * real BuildKit. Cases live in the rule folders: rules/<rule-id>/buildkit/<case>/
+ * holds a Dockerfile, the context files and case.json (format in README.md).
+ *
+ * For each case: layerlint fixes the Dockerfile with the folder's rule only;
+ * the original and the fixed file are built; (1) both build; (2) the final
+ * images' file trees are identical ("same-tree") or the fixed one is the
+ * original minus some files ("smaller"); (3) after a change to one context
+ * file, the named step RAN in the original and stayed CACHED in the fixed.
+ *
+ * Package managers do not exist in the busybox base: the stand-ins of
+ * toolbox/ (busybox sh scripts that read exactly the manifests the real
+ * tool reads) are put into /usr/local/bin of an image tagged `localbase`
+ * for the duration of this file, so the Dockerfiles under test stay as
+ * written.
+ */
+import { readdirSync, readFileSync, statSync, writeFileSync, existsSync, mkdtempSync, cpSync, chmodSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rules } from "../../rules/index.js";
+import { fixSource } from "../../src/lint.js";
+import { diffTrees, effectiveStatus, formatSteps, getEngine, writeContext, type BuildResult, type BuiltStep, type Tree } from "./harness.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const RULES_DIR = join(ROOT, "rules");
+const TOOLBOX_DIR = join(import.meta.dirname, "toolbox");
+const BASE = "localbase:latest";
+const TOOLBOX_IMAGE = "layerlint-proof-toolbox:latest";
+
+interface CaseSpec {
+  /** Context file to change (relative to the case directory). */
+  change: string;
+  /** Instruction text (as BuildKit prints it, a prefix is enough) that re-runs in the original after the change. */
+  step: string;
+  /** The step that must stay cached in the fixed file, when it is another one (a dependency-only step the fix added). */
+  fixedStep?: string;
+  expect: "same-tree" | "smaller";
+  /** Apply unsafe fixes too. */
+  unsafe?: boolean;
+  /** false: lint as if the context were not on disk (the fix then copies optional files by patterns). */
+  lintContext?: boolean;
+}
+
+interface ProofCase {
+  rule: string;
+  name: string;
+  dir: string;
+  spec: CaseSpec;
+}
+
+function proofCases(): ProofCase[] {
+  const out: ProofCase[] = [];
+  for (const rule of readdirSync(RULES_DIR).sort()) {
+    const dir = join(RULES_DIR, rule, "buildkit");
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
+    for (const name of readdirSync(dir).sort()) {
+      const caseDir = join(dir, name);
+      if (!existsSync(join(caseDir, "case.json"))) continue;
+      out.push({ rule, name, dir: caseDir, spec: JSON.parse(readFileSync(join(caseDir, "case.json"), "utf8")) as CaseSpec });
+    }
+  }
+  return out;
+}
+
+/** Every file of the case directory but case.json, with its mode. */
+function contextFiles(dir: string): Record<string, { content: Buffer; mode: number }> {
+  const files: Record<string, { content: Buffer; mode: number }> = {};
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && !(d === dir && e.name === "case.json")) files[relative(dir, p)] = { content: readFileSync(p), mode: statSync(p).mode & 0o7777 };
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+function findStep(steps: readonly BuiltStep[], text: string): BuiltStep | undefined {
+  const norm = (s: string): string => s.replace(/\s+/g, " ").trim();
+  return steps.find((s) => norm(s.instruction).startsWith(norm(text)));
+}
+
+function tagOf(c: ProofCase, which: string): string {
+  return `layerlint-proof-${c.rule}-${c.name}:${which}`.toLowerCase().replace(/[^a-z0-9:._-]/g, "-");
+}
+
+const cases = proofCases();
+const figures: { name: string; builds: number; seconds: number; ok: boolean }[] = [];
+let originalBase = "";
+
+describe("autofixes on real BuildKit", () => {
+  beforeAll(async () => {
+    const engine = getEngine();
+    const inspect = await engine.docker(["image", "inspect", "-f", "{{.Id}}", BASE]);
+    if (inspect.code !== 0) throw new Error(`no ${BASE}: ${inspect.stderr}`);
+    originalBase = inspect.stdout.toString("utf8").trim();
+    // The toolbox image: the base plus the stand-ins in /usr/local/bin (on PATH).
+    const ctx = mkdtempSync(join(tmpdir(), "layerlint-toolbox-"));
+    cpSync(TOOLBOX_DIR, join(ctx, "bin"), { recursive: true });
+    writeFileSync(join(ctx, "Dockerfile"), `FROM ${BASE}\nCOPY --chmod=755 bin/ /usr/local/bin/\n`);
+    chmodSync(ctx, 0o755);
+    const built = await engine.docker(["build", "--network=none", "-q", "-t", TOOLBOX_IMAGE, ctx], 120_000);
+    if (built.code !== 0) throw new Error(`building the toolbox image failed: ${built.stderr}`);
+    // The harness tags the base as every FROM image: make the toolbox that base while this file runs.
+    const tagged = await engine.docker(["tag", TOOLBOX_IMAGE, BASE]);
+    if (tagged.code !== 0) throw new Error(`docker tag failed: ${tagged.stderr}`);
+  });
+
+  afterAll(async () => {
+    if (originalBase) await getEngine().docker(["tag", originalBase, BASE]);
+    const lines = figures.map((f) => `${f.ok ? "pass" : "FAIL"}  ${f.name}  ${f.builds} builds  ${f.seconds.toFixed(1)} s`);
+    console.log(`proof cases: ${figures.length}, builds: ${figures.reduce((n, f) => n + f.builds, 0)}, seconds: ${figures.reduce((n, f) => n + f.seconds, 0).toFixed(1)}\n${lines.join("\n")}`);
+  });
+
+  it("finds proof cases", () => {
+    expect(cases.length).toBeGreaterThan(0);
+  });
+
+  for (const c of cases) {
+    it(`${c.rule}/${c.name}`, { timeout: 600_000 }, async () => {
+      const engine = getEngine();
+      const figure = { name: `${c.rule}/${c.name}`, builds: 0, seconds: 0, ok: false };
+      figures.push(figure);
+      const rule = rules.find((r) => r.id === c.rule);
+      expect(rule, `no rule ${c.rule}`).toBeDefined();
+      if (!rule) return;
+      const files = contextFiles(c.dir);
+      const original = files.Dockerfile.content.toString("utf8");
+      const fixed = fixSource(original, {
+        rules: [rule],
+        filePath: join(c.dir, "Dockerfile"),
+        config: null,
+        context: c.spec.lintContext === false ? null : c.dir,
+        cliRules: { [rule.id]: rule.meta.severity },
+        unsafe: c.spec.unsafe === true,
+      });
+      expect(fixed.changed, `layerlint did not fix ${c.rule}/${c.name}`).toBe(true);
+      expect(fixed.result.findings.filter((f) => f.fix).map((f) => f.message)).toEqual([]);
+
+      // The Dockerfile stays outside the context, so that `COPY . .` copies the same files in both builds.
+      const { Dockerfile: _dockerfile, ...contextOnly } = files;
+      const ctxA = writeContext(contextOnly);
+      const ctxB = writeContext(contextOnly);
+      const dockerfiles = mkdtempSync(join(tmpdir(), "layerlint-proof-"));
+      writeFileSync(join(dockerfiles, "original.Dockerfile"), original);
+      writeFileSync(join(dockerfiles, "fixed.Dockerfile"), fixed.output);
+      const dockerfileOf = new Map([[ctxA, join(dockerfiles, "original.Dockerfile")], [ctxB, join(dockerfiles, "fixed.Dockerfile")]]);
+      const build = async (ctx: string, tag: string): Promise<BuildResult> => {
+        const r = await engine.build(ctx, { tag, dockerfile: dockerfileOf.get(ctx), timeoutMs: 180_000 });
+        figure.builds++;
+        figure.seconds += r.seconds;
+        return r;
+      };
+      const show = (r: BuildResult): string => `${formatSteps(r.steps)}\n${r.ok ? "" : r.log.slice(-3000)}`;
+
+      // (1) both build
+      const a1 = await build(ctxA, tagOf(c, "orig"));
+      expect(a1.ok, `original does not build:\n${show(a1)}`).toBe(true);
+      const b1 = await build(ctxB, tagOf(c, "fixed"));
+      expect(b1.ok, `fixed does not build:\n${fixed.output}\n${show(b1)}`).toBe(true);
+
+      // (2) the same file tree, or the original minus some files
+      const treeA = await engine.exportTree(tagOf(c, "orig"));
+      const treeB = await engine.exportTree(tagOf(c, "fixed"));
+      if (c.spec.expect === "same-tree") {
+        expect(diffTrees(treeA, treeB), "paths that differ between the original and the fixed image").toEqual([]);
+      } else {
+        expect(removedOnly(treeA, treeB), "the fixed image must be the original minus some files").toEqual([]);
+        expect(treeB.size).toBeLessThan(treeA.size);
+      }
+
+      // (3) after a change, the step re-runs in the original and stays cached in the fixed file
+      // A new line each run: the engine's cache outlives a run, and an edit it has seen would be a cache hit.
+      const edit = Buffer.from(`changed by the proof ${Date.now()}\n`);
+      for (const ctx of [ctxA, ctxB]) writeFileSync(join(ctx, c.spec.change), Buffer.concat([readFileSync(join(ctx, c.spec.change)), edit]));
+      const a2 = await build(ctxA, tagOf(c, "orig"));
+      const b2 = await build(ctxB, tagOf(c, "fixed"));
+      expect(a2.ok && b2.ok, `${show(a2)}\n${show(b2)}`).toBe(true);
+      const stepA = findStep(a2.steps, c.spec.step);
+      const stepB = findStep(b2.steps, c.spec.fixedStep ?? c.spec.step);
+      expect(stepA, `no step "${c.spec.step}" in the original:\n${formatSteps(a2.steps)}`).toBeDefined();
+      expect(stepB, `no step "${c.spec.fixedStep ?? c.spec.step}" in the fixed file:\n${formatSteps(b2.steps)}`).toBeDefined();
+      if (!stepA || !stepB) return;
+      expect(effectiveStatus(stepA), formatSteps(a2.steps)).toBe("RAN");
+      expect(effectiveStatus(stepB), formatSteps(b2.steps)).toBe("CACHED");
+      figure.ok = true;
+    });
+  }
+});
+
+/** Paths in the fixed tree that are not exactly as in the original (must be none). */
+function removedOnly(original: Tree, fixed: Tree): string[] {
+  return [...fixed.keys()].filter((k) => JSON.stringify(original.get(k)) !== JSON.stringify(fixed.get(k)));
+}
