@@ -1,0 +1,79 @@
+import { defineRule } from "../../src/engine/define.js";
+import { cacheMountFlag } from "../../src/ecosystems/index.js";
+import { uncachedTools, type UncachedTool } from "../../src/model/cache-mounts.js";
+import type { TextEdit } from "../../src/engine/types.js";
+import { nextLineStart } from "../../src/fix/edits.js";
+import type { Instruction, ParsedDockerfile } from "../../src/parse/index.js";
+
+export default defineRule({
+  id: "missing-cache-mount",
+  meta: {
+    description: "An install or build step without a cache mount for its download or build cache, so a re-run downloads everything again",
+    severity: "info",
+    fixable: "unsafe",
+    sources: { hadolint: [], buildkit: [], tally: ["tally/prefer-package-cache-mounts"] },
+  },
+  messages: {
+    noMount: (d: { command: string; tools: string; flags: string; setup: string; cleanup: string }) =>
+      `\`${d.command}\` runs ${d.tools} without a cache mount: whenever this step re-runs it starts from an empty cache and downloads (or compiles) everything again; add \`${d.flags}\`${d.setup}${d.cleanup}`,
+  },
+  create(ctx) {
+    const { model, file } = ctx;
+    return {
+      RUN(ins: Instruction) {
+        if (ins.onbuild) return;
+        const tools = uncachedTools(model, ins);
+        if (tools.length === 0) return;
+        const flags = tools.flatMap((t) => t.mounts.map(cacheMountFlag));
+        const setups = [...new Set(tools.map((t) => t.setup).filter((s): s is string => s !== null))];
+        ctx.report({
+          node: ins,
+          message: ctx.messages.noMount({
+            command: shortCommand(tools[0]),
+            tools: listWords(tools.map((t) => t.name)),
+            flags: flags.join(" "),
+            setup: setups.length > 0 ? ` and run \`${setups.join(" && ")}\` first in the same RUN` : "",
+            cleanup: tools.some((t) => t.cleansCache) ? ", and drop this RUN's cleanup of that cache, which would empty the mount" : "",
+          }),
+          fix: fixFor(file, ins, tools, flags, setups),
+        });
+      },
+    };
+  },
+});
+
+/**
+ * Adds the mounts after `RUN` and, for apt, the removal of Debian's
+ * docker-clean hook in front of the command. Offered for the shell form
+ * only (a heredoc or exec form has no place for the setup command), only
+ * where the table's target is the cache's real place (root user, no
+ * variable moving it), and only when the RUN does not delete the cache.
+ *
+ * The edit rewrites the whole instruction (to the end of its last line)
+ * rather than inserting at one point: another rule's fix that appends a
+ * cache cleanup to this RUN then overlaps it and waits for the next pass,
+ * where one of the two no longer applies, instead of both landing at once.
+ */
+function fixFor(file: ParsedDockerfile, ins: Instruction, tools: readonly UncachedTool[], flags: readonly string[], setups: readonly string[]): { edits: TextEdit[] } | null {
+  if (tools.some((t) => t.targetUncertain || t.cleansCache)) return null;
+  const from = ins.keywordRange.end.offset;
+  const to = nextLineStart(file, ins.range.end.offset);
+  let rest = file.text.slice(from, to);
+  if (setups.length > 0) {
+    if (ins.json || ins.heredocs.length > 0 || ins.args.length === 0) return null;
+    const at = ins.args[0].range.start.offset - from;
+    if (rest.slice(at, at + 2) === "<<") return null;
+    rest = rest.slice(0, at) + setups.join(" && ") + " && " + rest.slice(at);
+  }
+  return { edits: [{ range: [from, to], text: " " + flags.join(" ") + rest }] };
+}
+
+function shortCommand(tool: UncachedTool): string {
+  const t = tool.command.text.replace(/(?:(?<!\s)\s+)?\\\s*\n\s*/g, " ").replace(/\s+/g, " ");
+  return t.length > 60 ? t.slice(0, 57) + "..." : t;
+}
+
+function listWords(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return items.slice(0, -1).join(", ") + " and " + items[items.length - 1];
+}
