@@ -25,13 +25,13 @@ describe("rule folders", () => {
       });
       it("README's bad example gives exactly one finding and its good example none", () => {
         const text = readFileSync(readme, "utf8");
-        const bad = codeBlocks(text, "bad");
-        const good = codeBlocks(text, "good");
+        const bad = codeBlocks(text, "bad", rule.id);
+        const good = codeBlocks(text, "good", rule.id);
         expect(bad.length, "README needs a ```dockerfile bad block").toBeGreaterThan(0);
         expect(good.length, "README needs a ```dockerfile good block").toBeGreaterThan(0);
-        const opts = { rules: [rule], config: null, context: null, cliRules: { [rule.id]: rule.meta.severity } } as const;
-        for (const b of bad) expect(lintSource(b, opts).findings.map((f) => f.ruleId)).toEqual([rule.id]);
-        for (const g of good) expect(lintSource(g, opts).findings).toEqual([]);
+        const opts = (context: string | null) => ({ rules: [rule], config: null, context, cliRules: { [rule.id]: rule.meta.severity } }) as const;
+        for (const b of bad) expect(lintSource(b.text, opts(b.context)).findings.map((f) => f.ruleId)).toEqual([rule.id]);
+        for (const g of good) expect(lintSource(g.text, opts(g.context)).findings).toEqual([]);
       });
       it("README starts with the rule id as its title", () => {
         expect(readFileSync(readme, "utf8").split("\n")[0]).toBe(`# ${rule.id}`);
@@ -40,7 +40,12 @@ describe("rule folders", () => {
   }
 });
 
-function codeBlocks(markdown: string, kind: "bad" | "good"): string[] {
-  const re = new RegExp("```dockerfile " + kind + "\\n([\\s\\S]*?)```", "g");
-  return [...markdown.matchAll(re)].map((m) => m[1]);
+/**
+ * README examples: ```dockerfile bad / ```dockerfile good blocks. A block may
+ * name a build context inside the rule folder (`context=fixtures/x.context`)
+ * for rules that look at the files on disk.
+ */
+function codeBlocks(markdown: string, kind: "bad" | "good", ruleId: string): { text: string; context: string | null }[] {
+  const re = new RegExp("```dockerfile " + kind + "(?: context=(\\S+))?\\n([\\s\\S]*?)```", "g");
+  return [...markdown.matchAll(re)].map((m) => ({ text: m[2], context: m[1] ? join(RULES_DIR, ruleId, m[1]) : null }));
 }
