@@ -1,0 +1,130 @@
+import { defineRule } from "../../src/engine/define.js";
+import type { TextEdit } from "../../src/engine/types.js";
+import { instructionLines, lineStart } from "../../src/fix/edits.js";
+import type { Instruction, ParsedDockerfile } from "../../src/parse/index.js";
+import { overlaps, runEffects, type RunEffects } from "../../src/model/reads.js";
+
+/** Metadata a RUN does not see, so a RUN may move past it. */
+const INERT_METADATA = new Set(["LABEL", "EXPOSE", "MAINTAINER", "STOPSIGNAL", "HEALTHCHECK", "CMD", "ENTRYPOINT"]);
+
+/**
+ * Top-level directories that package managers and user tools write to:
+ * a copy landing there could be read or overwritten by such a RUN.
+ */
+const SYSTEM_DIRS = new Set(["etc", "usr", "var", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "opt", "root", "boot", "run", "tmp", "dev", "proc", "sys", "mnt", "media", "nix", "snap"]);
+
+export default defineRule({
+  id: "independent-run-after-copy",
+  meta: {
+    description: "A RUN that reads nothing a preceding broad COPY/ADD brought in re-runs on every source edit",
+    severity: "warning",
+    fixable: "safe",
+    sources: { hadolint: [], buildkit: [], tally: [] },
+  },
+  messages: {
+    independent: (d: { run: string; copy: string; line: number }) =>
+      `\`${d.run}\` reads nothing \`${d.copy}\` (line ${d.line}) brings in, yet runs after it and so re-runs on every source edit; move it above the COPY`,
+  },
+  create(ctx) {
+    const { model, file } = ctx;
+    return {
+      RUN(ins) {
+        if (ins.onbuild || !ins.stage) return;
+        if (ins.mounts.some((m) => m.type === "bind")) return;
+        const list = ins.stage.instructions;
+        // The copies and inert metadata just above the RUN; anything else (a RUN, ENV, ARG, USER, WORKDIR, SHELL) ends the block.
+        const block: Instruction[] = [];
+        for (let i = list.indexOf(ins) - 1; i >= 0; i--) {
+          const prev = list[i];
+          if (prev.keyword === "COPY" || prev.keyword === "ADD" || INERT_METADATA.has(prev.keyword)) block.unshift(prev);
+          else break;
+        }
+        const broadIndex = block.findIndex((i) => (i.keyword === "COPY" || i.keyword === "ADD") && copiesTree(i));
+        if (broadIndex === -1) return;
+        const copy = block[broadIndex];
+        const passed = block.slice(broadIndex).filter((i) => i.keyword === "COPY" || i.keyword === "ADD");
+        const fx = runEffects(model, ins);
+        if (!fx.understood || fx.touched.length + fx.systemCommands.length === 0 && !fx.system) return;
+        if (!passed.every((c) => independentOf(fx, c))) return;
+        ctx.report({
+          node: ins,
+          message: ctx.messages.independent({ run: oneLine(`RUN ${ins.argText}`), copy: oneLine(copy.source), line: copy.range.start.line + 1 }),
+          fix: { edits: moveWithComments(file, ins, copy) },
+        });
+      },
+    };
+
+    /**
+     * Whether a COPY/ADD brings in a tree from the context (the context
+     * itself, a directory, a glob) rather than named files: a tree changes
+     * on every source edit, named configuration files rarely.
+     */
+    function copiesTree(copy: Instruction): boolean {
+      if (!model.isBroadCopy(copy)) return false;
+      const sources = (model.info(copy)?.inputs.sources ?? []).filter((s) => s.kind === "context").map((s) => s.path.replace(/^\.\//, ""));
+      const files = model.copiedFiles(copy);
+      return sources.some((s) => {
+        if (s === "" || s === "." || s === "./" || /[*?[]/.test(s)) return true;
+        const dir = s.replace(/(?<!\/)\/+$/, "");
+        if (files) return files.some((f) => f.startsWith(dir + "/"));
+        return s.endsWith("/") || !/\.[A-Za-z0-9]+$/.test(dir);
+      });
+    }
+
+    /** Whether a RUN neither reads nor writes where a COPY/ADD puts its files. */
+    function independentOf(fx: RunEffects, copy: Instruction): boolean {
+      const dest = model.info(copy)?.inputs.destination;
+      if (!dest) return false;
+      const d = dest.length > 1 ? dest.replace(/(?<!\/)\/+$/, "") : dest;
+      if (d === "/") return false;
+      if (fx.touched.some((t) => overlaps(t.path, d))) return false;
+      if (fx.system && isSystemPath(d, fx)) return false;
+      return true;
+    }
+  },
+});
+
+function isSystemPath(dest: string, fx: RunEffects): boolean {
+  const parts = dest.split("/").filter(Boolean);
+  const top = parts[0] ?? "";
+  if (top === "usr" && parts[1] === "src" && parts.length > 2 && !/^linux/.test(parts[2])) return false;
+  if (top === "home") {
+    // Package managers never write to /home; user tools create home directories there.
+    return fx.systemCommands.length === 0 || fx.touched.some((t) => t.path.startsWith("/home"));
+  }
+  return SYSTEM_DIRS.has(top);
+}
+
+/**
+ * Moves the RUN, with the comment lines directly above it, to just before
+ * the COPY: the comments describe the RUN and ignore comments must stay
+ * on it.
+ */
+function moveWithComments(file: ParsedDockerfile, run: Instruction, before: Instruction): TextEdit[] {
+  const lines = instructionLines(file, run);
+  let start = lines.start;
+  const prevEnd = previousInstructionEnd(file, run);
+  while (start > 0) {
+    const prevLineStart = lineStart(file, start - 1);
+    const text = file.text.slice(prevLineStart, start);
+    if (!/^\s*#/.test(text) || prevLineStart < prevEnd) break;
+    start = prevLineStart;
+  }
+  const moved = file.text.slice(start, lines.end) + (/\n$/.test(lines.text) && lines.end <= file.text.length && file.text.slice(start, lines.end).endsWith("\n") ? "" : file.text.slice(start, lines.end).endsWith("\r") ? "\n" : file.source.eol);
+  const at = lineStart(file, before.range.start.offset);
+  return [
+    { range: [at, at], text: moved },
+    { range: [start, lines.end], text: "" },
+  ];
+}
+
+function previousInstructionEnd(file: ParsedDockerfile, ins: Instruction): number {
+  let end = 0;
+  for (const i of file.instructions) if (i.range.end.offset < ins.range.start.offset) end = Math.max(end, i.range.end.offset);
+  return end;
+}
+
+function oneLine(s: string): string {
+  const t = s.replace(/(?:(?<!\s)\s+)?\\?\r?\n\s*/g, " ").replace(/\s+/g, " ");
+  return t.length > 60 ? t.slice(0, 57) + "..." : t;
+}

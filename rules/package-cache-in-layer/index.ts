@@ -1,0 +1,135 @@
+import { defineRule } from "../../src/engine/define.js";
+import { SYSTEM_PACKAGE_MANAGERS, type SystemPackageManager } from "../../src/ecosystems/system.js";
+import { appendToRun } from "../../src/fix/run-edits.js";
+import type { Instruction } from "../../src/parse/index.js";
+import { commandWords } from "../../src/model/index.js";
+import { cacheMountTargets, covers, emptiesEffect, laterInstructions, runEffects, shipsInImage, type PathEffect } from "../../src/model/reads.js";
+
+/** One cache a RUN leaves in its layer. */
+interface LeftCache {
+  /** The manager or ecosystem id. */
+  source: string;
+  /** What filled it (`apt-get update`, `pip install`). */
+  what: string;
+  dirs: string[];
+  /** The command that removes it in the same RUN, or null when no fix is offered. */
+  cleanup: string | null;
+}
+
+export default defineRule({
+  id: "package-cache-in-layer",
+  meta: {
+    description: "A package manager's index or download cache is left in a layer of the final image",
+    severity: "warning",
+    fixable: "safe",
+    sources: {
+      hadolint: ["DL3009", "DL3019", "DL3032", "DL3036", "DL3040", "DL3042", "DL3060"],
+      buildkit: [],
+      tally: ["tally/prefer-package-cache-mounts"],
+    },
+  },
+  messages: {
+    left: (d: { what: string; dirs: string; remedy: string }) =>
+      `${d.what} leaves ${d.dirs} in this layer of the final image, where every pull downloads it; ${d.remedy} in the same RUN, or use a cache mount`,
+  },
+  create(ctx) {
+    const { model, file } = ctx;
+    return {
+      RUN(ins) {
+        // A builder stage's layers never reach the image; an ONBUILD trigger's reach the child's.
+        if (!ins.onbuild && !shipsInImage(model, ins.stage)) return;
+        const fx = runEffects(model, ins);
+        const mounts = cacheMountTargets(model, ins);
+        const laterDeletes = ins.onbuild ? [] : deletedLater(ins);
+        const left: LeftCache[] = [];
+        for (const c of fx.leftBehind) {
+          const cache = classify(ins, c, fx.systemCommands.map((s) => s.manager), fx.projectInstalls);
+          if (!cache) continue;
+          if (mounts.some((m) => [c.path, ...(c.aliases ?? [])].some((p) => covers(m, p)))) continue;
+          // Deleted by a later RUN: cleanup-in-later-layer reports that one.
+          if (laterDeletes.some((d) => emptiesEffect(d.path, c))) continue;
+          const same = left.find((l) => l.source === cache.source);
+          if (!same) left.push(cache);
+          else if (!same.dirs.includes(c.path)) {
+            same.dirs.push(c.path);
+            if (same.cleanup !== null && cache.cleanup !== null && same.cleanup.startsWith("rm -rf ")) same.cleanup = `rm -rf ${same.dirs.join(" ")}`;
+          }
+        }
+        if (left.length === 0) return;
+        const remedies = [...new Set(left.map((l) => l.cleanup ?? defaultRemedy(l.dirs[0])))];
+        const message = ctx.messages.left({
+          what: listWords([...new Set(left.map((l) => "`" + oneLine(l.what) + "`"))]),
+          dirs: listWords(left.map((l) => l.dirs.join(" or "))),
+          remedy: `run \`${remedies.join(" && ")}\``,
+        });
+        const canFix = !ins.onbuild && left.every((l) => l.cleanup !== null);
+        const edit = canFix ? appendToRun(file, ins, remedies.join(" && ")) : null;
+        ctx.report({ node: ins, message, fix: edit ? { edits: [edit] } : null });
+      },
+    };
+
+    /** Paths deleted by later RUNs of the same stage. */
+    function deletedLater(ins: Instruction): PathEffect[] {
+      const stage = ins.stage;
+      if (!stage) return [];
+      return stage.instructions
+        .slice(stage.instructions.indexOf(ins) + 1)
+        .filter((i) => i.keyword === "RUN")
+        .flatMap((i) => runEffects(model, i).deletedFromEarlier);
+    }
+
+    /**
+     * What a left-behind path is, if it is a package cache: a system
+     * manager's index or cache, or a project ecosystem's download cache.
+     * The cleanup is offered only where removing the files cannot break a
+     * later step: apt and apk need their index for a later install that
+     * does not fetch it again.
+     */
+    function classify(ins: Instruction, c: PathEffect, managers: SystemPackageManager[], projects: ReturnType<typeof runEffects>["projectInstalls"]): LeftCache | null {
+      for (const m of managers) {
+        if ([...m.indexDirs, ...m.cacheDirs].includes(c.path)) {
+          return { source: m.id, what: c.what, dirs: [c.path], cleanup: laterNeedsIndex(ins, m) ? null : m.cleanup };
+        }
+      }
+      for (const p of projects) {
+        if (p.cacheDirs.includes(c.path) && p.at === c.at) {
+          const rm = p.ecosystem.cleanup.find((x) => x.startsWith("rm -rf "));
+          // The table's `rm -rf` cleanups name root's home; for another user, they would miss.
+          const ok = rm !== undefined && p.cacheDirs.every((d) => !d.startsWith("/home/")) ? rm : null;
+          return { source: p.ecosystem.id, what: commandWords(p.command).slice(0, 2).join(" "), dirs: [c.path], cleanup: ok !== null ? `rm -rf ${c.path}` : null };
+        }
+      }
+      return null;
+    }
+
+    /** Whether a later RUN of this stage or a stage built on it installs with this manager without fetching the index itself. */
+    function laterNeedsIndex(ins: Instruction, m: SystemPackageManager): boolean {
+      if (m.id !== "apt" && m.id !== "apk") return false;
+      for (const later of laterInstructions(model, ins)) {
+        const run = later.keyword === "ONBUILD" ? later.trigger : later;
+        if (!run || run.keyword !== "RUN") continue;
+        const cmds = runEffects(model, run).systemCommands.filter((s) => s.manager.id === m.id);
+        const install = cmds.findIndex((s) => s.action === "install" && !(m.id === "apk" && s.words.some((w) => w === "--no-cache" || w === "--update" || w === "-U")));
+        if (install === -1) continue;
+        const updatedBefore = cmds.slice(0, install).some((s) => s.action === "update");
+        if (!updatedBefore) return true;
+      }
+      return false;
+    }
+  },
+});
+
+function defaultRemedy(dir: string): string {
+  for (const m of SYSTEM_PACKAGE_MANAGERS) if (m.indexDirs.includes(dir) || m.cacheDirs.includes(dir)) return m.cleanup;
+  return `rm -rf ${dir}`;
+}
+
+function oneLine(s: string): string {
+  const t = s.replace(/\s+/g, " ");
+  return t.length > 60 ? t.slice(0, 57) + "..." : t;
+}
+
+function listWords(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return items.slice(0, -1).join(", ") + " and " + items[items.length - 1];
+}

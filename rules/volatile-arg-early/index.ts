@@ -1,0 +1,132 @@
+import { defineRule } from "../../src/engine/define.js";
+import type { TextEdit } from "../../src/engine/types.js";
+import { instructionLines, lineStart } from "../../src/fix/edits.js";
+import { argDeclarations, envPairs, referencedVariables } from "../../src/model/index.js";
+import type { Instruction } from "../../src/parse/index.js";
+import { runEffects } from "../../src/model/reads.js";
+
+/** Build-argument names whose value, by convention, changes on every build or release. */
+const VOLATILE_NAMES = [
+  "GIT_SHA", "GIT_COMMIT", "GIT_HASH", "GIT_REV", "GIT_REVISION", "GIT_TAG", "GIT_BRANCH", "GIT_DESCRIBE",
+  "COMMIT", "COMMIT_SHA", "COMMIT_HASH", "COMMIT_ID", "SHA", "REVISION", "SOURCE_COMMIT", "SOURCE_VERSION", "VCS_REF",
+  "BUILD_DATE", "BUILD_TIME", "BUILD_TIMESTAMP", "BUILD_NUMBER", "BUILD_ID", "BUILD_VERSION", "BUILDTIME", "BUILD_REF",
+  "CACHEBUST", "CACHE_BUST", "CACHEBUSTER", "CACHE_DATE", "TIMESTAMP", "VERSION", "APP_VERSION", "RELEASE", "RELEASE_VERSION",
+  "CI_COMMIT_SHA", "GITHUB_SHA", "GITHUB_RUN_ID", "GITHUB_RUN_NUMBER",
+];
+
+export default defineRule({
+  id: "volatile-arg-early",
+  meta: {
+    description: "A build argument whose value changes per build, declared before the steps that do not read it, re-runs each of them",
+    severity: "warning",
+    fixable: "safe",
+    options: {
+      names: { type: "string[]", default: VOLATILE_NAMES, description: "ARG names taken as changing on every build (compared case-insensitively)" },
+      allArgs: { type: "boolean", default: false, description: "Also check every ARG declared without a default value" },
+    },
+    sources: { hadolint: [], buildkit: [], tally: [] },
+  },
+  messages: {
+    early: (d: { name: string; count: number; first: string; use: string }) =>
+      `\`ARG ${d.name}\` is declared before ${d.count === 1 ? "a step that does" : `${d.count} steps that do`} not read it (first \`${d.first}\`): each re-runs whenever its value changes; declare it just before ${d.use}`,
+    unused: (d: { name: string; count: number; first: string }) =>
+      `\`ARG ${d.name}\` is declared before ${d.count === 1 ? "a step that cannot" : `${d.count} steps that cannot`} read it (first \`${d.first}\`) and nothing in the stage refers to it: each re-runs whenever its value changes; declare it where it is used, or remove it`,
+  },
+  create(ctx) {
+    const { model, file } = ctx;
+    const names = new Set(ctx.options.names.map((n) => n.toUpperCase()));
+    return {
+      ARG(ins) {
+        if (ins.onbuild || !ins.stage) return;
+        const declared = argDeclarations(ins);
+        for (const a of declared) {
+          const volatile = names.has(a.name.toUpperCase()) || (ctx.options.allArgs && a.defaultValue === undefined);
+          if (!volatile) continue;
+          check(ins, a.name, declared.length === 1);
+          return;
+        }
+      },
+    };
+
+    function check(arg: Instruction, name: string, movable: boolean): void {
+      const stage = arg.stage;
+      if (!stage) return;
+      const after = stage.instructions.slice(stage.instructions.indexOf(arg) + 1);
+      const tracked = new Set([name]);
+      const envs: Instruction[] = [];
+      const skipped: Instruction[] = [];
+      let target: Instruction | null = null;
+      let textualUse = false;
+      for (const i of after) {
+        const refs = referencedVariables(i.source);
+        const uses = [...refs].some((r) => tracked.has(r));
+        if (i.keyword === "ENV" && uses) {
+          // `ENV X=$GIT_SHA` passes the value on: X is as volatile, and every later step sees it.
+          for (const [k] of envPairs(i)) tracked.add(k);
+          envs.push(i);
+          continue;
+        }
+        if (uses) {
+          target = i;
+          textualUse = true;
+          break;
+        }
+        if (i.keyword !== "RUN") continue;
+        // A RUN that could read the value from its environment without naming it ends the search: it may need it.
+        if (!mayIgnore(i)) {
+          target = i;
+          break;
+        }
+        skipped.push(i);
+      }
+      if (skipped.length === 0) return;
+      const first = oneLine(`RUN ${skipped[0].argText}`);
+      if (!target) {
+        ctx.report({ node: arg, message: ctx.messages.unused({ name, count: skipped.length, first }) });
+        return;
+      }
+      const use = textualUse ? `\`${oneLine(target.source)}\` (line ${target.range.start.line + 1}), its first use` : `\`${oneLine(target.source)}\` (line ${target.range.start.line + 1}), the first step that may read it`;
+      const safe = skipped.every((s) => provablyIgnores(s));
+      const fix = movable && envs.every((e) => envPairs(e).every(([k]) => tracked.has(k))) ? moveBefore([arg, ...envs], target) : null;
+      ctx.report({
+        node: arg,
+        message: ctx.messages.early({ name, count: skipped.length, first, use }),
+        fix: fix ? { edits: fix, safety: safe ? "safe" : "unsafe" } : null,
+      });
+    }
+
+    /**
+     * A RUN that will not read a build's commit or date: a dependency or
+     * system-package install, or commands that read no environment.
+     */
+    function mayIgnore(run: Instruction): boolean {
+      if (run.json) return false;
+      if (provablyIgnores(run)) return true;
+      const fx = runEffects(model, run);
+      return model.installs(run).length > 0 || fx.systemCommands.some((c) => c.action === "install" || c.action === "update");
+    }
+
+    function provablyIgnores(run: Instruction): boolean {
+      const fx = runEffects(model, run);
+      return fx.understood && fx.envInert;
+    }
+
+    /** Moves the instructions, in order, to just before `target`. */
+    function moveBefore(moved: Instruction[], target: Instruction): TextEdit[] {
+      const at = lineStart(file, target.range.start.offset);
+      const edits: TextEdit[] = [];
+      let text = "";
+      for (const m of moved) {
+        const lines = instructionLines(file, m);
+        text += lines.text;
+        edits.push({ range: [lines.start, lines.end], text: "" });
+      }
+      return [{ range: [at, at], text }, ...edits];
+    }
+  },
+});
+
+function oneLine(s: string): string {
+  const t = s.replace(/(?:(?<!\s)\s+)?\\?\r?\n\s*/g, " ").replace(/\s+/g, " ");
+  return t.length > 50 ? t.slice(0, 47) + "..." : t;
+}
