@@ -190,3 +190,10 @@ describe("refining an install with the files on disk", () => {
     expect(refineOnDisk(one("uv sync --no-install-workspace"), filesOf({ "pyproject.toml": '[tool.uv.workspace]\nmembers = ["pkgs/*"]\n', "pkgs/a/pyproject.toml": "" }))?.manifests).toEqual(["pkgs/a/pyproject.toml"]);
   });
 });
+
+describe("a tool asked about itself installs nothing", () => {
+  it.each(["yarn --version", "bundle --version", "npm --help", "pip -V", "yarn -v", "composer --version && yarn"])("%s", (script) => {
+    const found = findInstalls(script);
+    expect(found.map((m) => m.command.text)).toEqual(script.endsWith("&& yarn") ? ["yarn"] : []);
+  });
+});

@@ -40,6 +40,8 @@ export function findInstalls(script: string): InstallMatch[] {
       continue;
     }
     const prog = programWords(words);
+    // `yarn --version`, `bundle --help`: a tool printing about itself installs nothing.
+    if (asksAboutItself(prog)) continue;
     for (const ecosystem of ECOSYSTEMS) {
       const spec = ecosystem.matchInstall(prog);
       if (spec) {
@@ -53,6 +55,11 @@ export function findInstalls(script: string): InstallMatch[] {
     }
   }
   return out;
+}
+
+function asksAboutItself(words: readonly string[]): boolean {
+  if (words.includes("--version") || words.includes("--help")) return true;
+  return words.length === 2 && (words[1] === "-v" || words[1] === "-V" || words[1] === "-h");
 }
 
 export function ecosystemById(id: string): Ecosystem | undefined {
