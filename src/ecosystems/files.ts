@@ -3,6 +3,18 @@ import { join } from "node:path";
 import type { BuildContext } from "../model/context.js";
 import type { ProjectFiles } from "./types.js";
 
+/**
+ * The set of sent files and the manifests read so far, kept per build
+ * context: the language server lints one context on every keystroke.
+ */
+const reads = new WeakMap<BuildContext, { sent: ReadonlySet<string>; texts: Map<string, string | null> }>();
+
+function readsOf(context: BuildContext, all: readonly string[]): { sent: ReadonlySet<string>; texts: Map<string, string | null> } {
+  let r = reads.get(context);
+  if (!r) reads.set(context, (r = { sent: new Set(all), texts: new Map() }));
+  return r;
+}
+
 /** Manifests are small; a bigger file is not one worth parsing. */
 const MAX_MANIFEST_BYTES = 1 << 20;
 
@@ -17,8 +29,7 @@ export function projectFiles(context: BuildContext, dir: string): ProjectFiles |
   const all = context.files();
   if (root === null || all === null) return null;
   const prefix = dir === "" ? "" : dir.replace(/(?<!\/)\/+$/, "") + "/";
-  const sent = new Set(all);
-  const texts = new Map<string, string | null>();
+  const { sent, texts } = readsOf(context, all);
   let listed: string[] | undefined;
   return {
     read(path) {

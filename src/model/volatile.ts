@@ -1,7 +1,7 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import type { Instruction } from "../parse/index.js";
-import { cleanPath } from "./context.js";
+import { cleanPath, type BuildContext } from "./context.js";
 import type { CacheModel } from "./index.js";
 
 /**
@@ -79,17 +79,13 @@ export function volatilePathsCopied(model: CacheModel, ins: Instruction, builds:
 
   const walk = (dir: string, depth: number): void => {
     if (budget <= 0) return;
-    let entries;
-    try {
-      entries = readdirSync(join(root, dir), { withFileTypes: true });
-    } catch {
-      return;
-    }
+    const entries = listDir(model.context, root, dir);
+    if (!entries) return;
     budget -= entries.length;
     const names = new Set(entries.map((e) => e.name));
     for (const e of entries) {
       const rel = dir === "" ? e.name : `${dir}/${e.name}`;
-      const isDir = e.isDirectory() || (e.isSymbolicLink() && isDirectory(join(root, rel)));
+      const isDir = e.isDirectory() || (e.isSymbolicLink() && isDirectory(model.context, root, rel));
       // A volatile directory is reported as a whole, never searched inside.
       if (consider(rel, e.name, isDir, names)) continue;
       if (isDir && depth < MAX_DEPTH && !model.context.isIgnored(rel)) walk(rel, depth + 1);
@@ -99,16 +95,47 @@ export function volatilePathsCopied(model: CacheModel, ins: Instruction, builds:
   for (const source of sources) {
     if (/[*?[]/.test(source)) continue;
     const start = source === "" ? "" : source;
-    if (start !== "" && !isDirectory(join(root, start))) continue;
+    if (start !== "" && !isDirectory(model.context, root, start)) continue;
     walk(start, 0);
   }
   return [...found.entries()].map(([path, kind]) => ({ path, kind })).sort((a, b) => a.path.localeCompare(b.path));
 }
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
+/**
+ * Directory listings are kept per build context: the language server lints
+ * the same context on every keystroke, and walking the disk each time made a
+ * re-lint cost milliseconds per thousand files. A new context (a new CLI
+ * run, or the server reloading it on save) reads the disk again.
+ */
+const listings = new WeakMap<BuildContext, Map<string, Dirent[] | null>>();
+const directories = new WeakMap<BuildContext, Map<string, boolean>>();
+
+function listDir(context: BuildContext, root: string, dir: string): Dirent[] | null {
+  let cache = listings.get(context);
+  if (!cache) listings.set(context, (cache = new Map()));
+  if (!cache.has(dir)) {
+    let entries: Dirent[] | null;
+    try {
+      entries = readdirSync(join(root, dir), { withFileTypes: true });
+    } catch {
+      entries = null;
+    }
+    cache.set(dir, entries);
   }
+  return cache.get(dir) ?? null;
+}
+
+function isDirectory(context: BuildContext, root: string, rel: string): boolean {
+  let cache = directories.get(context);
+  if (!cache) directories.set(context, (cache = new Map()));
+  let known = cache.get(rel);
+  if (known === undefined) {
+    try {
+      known = statSync(join(root, rel)).isDirectory();
+    } catch {
+      known = false;
+    }
+    cache.set(rel, known);
+  }
+  return known;
 }
