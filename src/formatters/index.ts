@@ -9,6 +9,11 @@ export type { FileReport, Formatter, FormatterContext } from "./types.js";
 const FORMATTERS: Readonly<Record<string, () => Promise<{ default: Formatter }>>> = {
   stylish: () => import("./stylish.js"),
   json: () => import("./json.js"),
+  sarif: () => import("./sarif.js"),
+  github: () => import("./github.js"),
+  gnu: () => import("./gnu.js"),
+  checkstyle: () => import("./checkstyle.js"),
+  junit: () => import("./junit.js"),
 };
 
 export const FORMAT_NAMES: readonly string[] = Object.keys(FORMATTERS);
