@@ -3,6 +3,7 @@ import type { AnyRule, Finding, Fix, Severity } from "../engine/types.js";
 import { artifactUri, oneBased } from "./paths.js";
 import type { Formatter } from "./types.js";
 import { ruleDocsUrl } from "./types.js";
+import { lineStartsOf, positionOfOffset } from "../parse/lines.js";
 
 /**
  * SARIF 2.1.0 (OASIS), as GitHub code scanning and other CI dashboards read
@@ -57,7 +58,7 @@ const sarif: Formatter = (reports, ctx) => {
 
   const results = reports.flatMap((report) => {
     const location = artifactUri(report.filePath, ctx.cwd);
-    const lineStarts = report.text === null ? null : lineStartOffsets(report.text);
+    const lineStarts = report.text === null ? null : lineStartsOf(report.text);
     return report.findings.map((f) => {
       const ruleIndex = index.get(f.ruleId) ?? index.get(SELF_RULE_ID);
       const fixes = [
@@ -172,22 +173,10 @@ function editRegion(start: number, end: number, lineStarts: number[] | null): Pa
   return { startLine: s.line, startColumn: s.column, endLine: e.line, endColumn: e.column, ...byOffset };
 }
 
-function lineStartOffsets(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
-}
-
 /** 1-based line and column of an offset. */
 function positionOf(offset: number, lineStarts: number[]): { line: number; column: number } {
-  let lo = 0;
-  let hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lineStarts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - lineStarts[lo] + 1 };
+  const p = positionOfOffset(lineStarts, offset);
+  return { line: p.line + 1, column: p.column + 1 };
 }
 
 export default sarif;
