@@ -19,6 +19,7 @@ export type { CacheModel, StepInfo, StepInputs, StepKind } from "./model/index.j
 export { defineRule } from "./engine/define.js";
 export { parse } from "./parse/index.js";
 export { buildModel } from "./model/index.js";
+export { explain, type ExplainOptions, type ExplainReport, type ExplainInstruction, type ExplainStage } from "./explain.js";
 export { decode, fromString } from "./read.js";
 export { UsageError } from "./errors.js";
 

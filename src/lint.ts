@@ -79,8 +79,14 @@ export function fixSource(source: SourceText | string, options: LintOptions & { 
     return last.findings;
   };
   const loop = fixLoop(src.text, lintText, options.unsafe ?? false);
-  const result = last && last.source.text === loop.text ? last : lintSource({ ...src, text: loop.text }, opts);
-  return { result, output: encode(src, loop.text), changed: loop.text !== src.text, fixCount: loop.fixCount, passes: loop.passes };
+  const text = keepFinalNewline(src.text, loop.text);
+  const result = last && last.source.text === text ? last : lintSource({ ...src, text }, opts);
+  return { result, output: encode(src, text), changed: text !== src.text, fixCount: loop.fixCount, passes: loop.passes };
+}
+
+/** Fixes write whole lines; a file that did not end with a line break does not get one from them. */
+export function keepFinalNewline(original: string, fixed: string): string {
+  return original !== "" && !original.endsWith("\n") && fixed.endsWith("\n") ? fixed.replace(/\r?\n$/, "") : fixed;
 }
 
 function contextFor(options: LintOptions): BuildContext | null {

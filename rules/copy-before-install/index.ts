@@ -34,7 +34,8 @@ export default defineRule({
     let runs: Instruction[] = [];
     const reported = new Set<number>();
     const onCopy = (ins: Instruction): void => {
-      if (!ins.onbuild) copies.push(ins);
+      // Judged once here, not again for every later RUN (that is quadratic in a long stage).
+      if (!ins.onbuild && model.isBroadCopy(ins)) copies.push(ins);
     };
     return {
       "stage:enter"() {
@@ -46,7 +47,7 @@ export default defineRule({
       RUN(ins) {
         if (ins.onbuild) return;
         const installs = model.installs(ins).filter((i) => i.readsManifests !== false && cwdKnown(i));
-        const candidates = copies.filter((c) => !reported.has(c.id) && model.isBroadCopy(c));
+        const candidates = copies.filter((c) => !reported.has(c.id));
         runs.push(ins);
         if (installs.length === 0 || candidates.length === 0) return;
         // The latest broad COPY whose files the install reads is the one that costs the cache.

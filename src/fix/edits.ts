@@ -30,7 +30,8 @@ export function instructionLines(file: ParsedDockerfile, ins: Instruction): { st
   const start = lineStart(file, ins.range.start.offset);
   const end = nextLineStart(file, ins.range.end.offset);
   let text = file.text.slice(start, end);
-  if (!/\n$/.test(text)) text += file.source.eol;
+  // A last line cut between CR and LF gets only the LF it lacks.
+  if (!/\n$/.test(text)) text += text.endsWith("\r") ? "\n" : file.source.eol;
   return { start, end, text };
 }
 

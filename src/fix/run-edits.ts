@@ -84,6 +84,13 @@ function endsInComment(file: ParsedDockerfile, ins: Instruction): boolean {
   return false;
 }
 
+/** `offset` moved back over spaces and tabs: a walk, not a regex over the text before it (quadratic over a file's RUNs). */
+function endBeforeBlanks(text: string, offset: number): number {
+  let end = offset;
+  while (end > 0 && (text[end - 1] === " " || text[end - 1] === "\t")) end--;
+  return end;
+}
+
 /**
  * Appends `command` at the end of a RUN's script (` && command`, or
  * `; command` after `set -e`), on its last line.
@@ -92,7 +99,7 @@ export function appendToRun(file: ParsedDockerfile, ins: Instruction, command: s
   if (scriptStart(ins) === null || endsInComment(file, ins)) return null;
   const chain = chainOf(ins.argText);
   if (chain === null) return null;
-  const end = file.text.slice(0, ins.range.end.offset).replace(/(?<![ \t])[ \t]+$/, "").length;
+  const end = endBeforeBlanks(file.text, ins.range.end.offset);
   return { range: [end, end], text: chain === "&&" ? ` && ${command}` : `; ${command}` };
 }
 
@@ -113,7 +120,7 @@ export function mergeRunInto(file: ParsedDockerfile, earlier: Instruction, later
   // `a ; b` joined with `&&` would let `b` run after a failure unless `set -e` leads the whole script.
   const chain: Chain = first === ";" ? ";" : second === "&&" ? "&&" : first;
   if (chain === "&&" && second === ";") return null;
-  const end = file.text.slice(0, earlier.range.end.offset).replace(/(?<![ \t])[ \t]+$/, "").length;
+  const end = endBeforeBlanks(file.text, earlier.range.end.offset);
   const joined = `${chain === "&&" ? " &&" : ";"} ${file.directives.escape}${file.source.eol}    ${laterScript}`;
   return [{ range: [end, end], text: joined }, deleteInstruction(file, later)];
 }

@@ -1,7 +1,7 @@
-import { DockerfileParser } from "dockerfile-ast";
 import type { Instruction as AstInstruction, Flag as AstFlag } from "dockerfile-ast";
 import type { SourceText } from "../read.js";
-import { lineEndOffset, lineStartsOf, positionAt, rangeOfOffsets } from "./lines.js";
+import { parseAst } from "./ast.js";
+import { lineEndOffset, lineStartsOf, positionAt, positionOfOffset, rangeOfOffsets } from "./lines.js";
 import type {
   Comment,
   Directives,
@@ -34,7 +34,9 @@ const FLAG_KEYWORDS = new Set(["FROM", "RUN", "COPY", "ADD", "HEALTHCHECK"]);
 export function parse(source: SourceText, path = "<input>"): ParsedDockerfile {
   const text = source.text;
   const lineStarts = lineStartsOf(text);
-  const ast = DockerfileParser.parse(text);
+  // dockerfile-ast counts a lone CR as a line break; BuildKit (and lineStarts) do not.
+  // A space of the same length keeps its lines and offsets in step with ours.
+  const ast = parseAst(text.includes("\r") ? text.replace(/\r(?!\n)/g, " ") : text);
   const escape = ast.getEscapeCharacter();
   const problems: ParseProblem[] = [];
   const at = (r: { start: { line: number; character: number }; end: { line: number; character: number } }): Range => ({
@@ -96,11 +98,14 @@ export function parse(source: SourceText, path = "<input>"): ParsedDockerfile {
   };
 
   let stage: Stage | null = null;
+  // The first stage of each name, so that finding a FROM's base stage is not a scan of every stage.
+  const stagesByName = new Map<string, Stage>();
   for (const node of ast.getInstructions()) {
     const keyword = node.getKeyword().toUpperCase();
     if (keyword === "FROM") {
       const from = convert(node, null, null);
-      stage = newStage(file.stages, from);
+      stage = newStage(file.stages, from, stagesByName);
+      if (stage.name !== null && !stagesByName.has(stage.name)) stagesByName.set(stage.name, stage);
       from.stage = stage;
       file.stages.push(stage);
       file.instructions.push(from);
@@ -115,11 +120,11 @@ export function parse(source: SourceText, path = "<input>"): ParsedDockerfile {
   return file;
 }
 
-function newStage(stages: Stage[], from: Instruction): Stage {
+function newStage(stages: Stage[], from: Instruction, stagesByName: ReadonlyMap<string, Stage>): Stage {
   const words = from.argText.split(/\s+/).filter(Boolean);
   const base = words[0] ?? "";
   const name = words.length >= 3 && words[1].toUpperCase() === "AS" ? words[2].toLowerCase() : null;
-  const baseStage = stages.find((s) => s.name !== null && s.name === base.toLowerCase()) ?? null;
+  const baseStage = stagesByName.get(base.toLowerCase()) ?? null;
   return { index: stages.length, name, from, base, baseStage, instructions: [] };
 }
 
@@ -129,7 +134,8 @@ function newStage(stages: Stage[], from: Instruction): Stage {
  */
 function readDirectives(text: string, escape: string): Directives {
   const directives: Directives = { syntax: null, escape, check: null };
-  const re = /^[ \t]*#[ \t]*([A-Za-z]+)[ \t]*=[ \t]*(.*?)[ \t]*\r?$/;
+  // The value is trimmed in code: `(.*?)[ \t]*$` backtracks quadratically on a long run of blanks.
+  const re = /^[ \t]*#[ \t]*([A-Za-z]+)[ \t]*=(.*?)\r?$/;
   let start = 0;
   while (start < text.length) {
     const nl = text.indexOf("\n", start);
@@ -137,8 +143,9 @@ function readDirectives(text: string, escape: string): Directives {
     const m = re.exec(line);
     if (!m) break;
     const key = m[1].toLowerCase();
-    if (key === "syntax") directives.syntax = m[2];
-    else if (key === "check") directives.check = m[2];
+    const value = m[2].replace(/^[ \t]+/, "").replace(/(?<![ \t])[ \t]+$/, "");
+    if (key === "syntax") directives.syntax = value;
+    else if (key === "check") directives.check = value;
     else if (key !== "escape") break;
     if (nl === -1) break;
     start = nl + 1;
@@ -174,7 +181,7 @@ function logicalLine(text: string, lineStarts: number[], from: number, limit: nu
       continue;
     }
     first = false;
-    const trimmed = physical.replace(/[ \t]+$/, "");
+    const trimmed = physical.replace(/(?<![ \t])[ \t]+$/, "");
     if (trimmed.endsWith(escape) && line + 1 < lineStarts.length && lineStarts[line + 1] <= limit) {
       out += trimmed.slice(0, -escape.length);
       line++;
@@ -187,14 +194,7 @@ function logicalLine(text: string, lineStarts: number[], from: number, limit: nu
 }
 
 function lineOf(lineStarts: number[], offset: number): number {
-  let lo = 0;
-  let hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lineStarts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  return positionOfOffset(lineStarts, offset).line;
 }
 
 /** `<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'`; not `<<<` (a here-string). */
