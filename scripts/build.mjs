@@ -1,8 +1,15 @@
 #!/usr/bin/env node
-// Builds dist/: one bundled ESM file per entry (cli, library) with lazily
-// loaded chunks (formatters, commands, the language server), so start-up
-// reads as little JavaScript as possible. `--types` also emits .d.ts files.
+// Builds dist/, so that start-up reads and compiles as little JavaScript as possible:
+// - dist/cli-fast.cjs: the lint command for the common command line, one
+//   CommonJS file without yargs, loaded with a V8 code cache (src/cli/fast-load.ts);
+//   it is also the pool workers' script. YAML is split out to
+//   dist/chunks/yaml.cjs and required only when a YAML configuration is read.
+// - dist/cli.js: the small ESM entry, with every other command in lazily
+//   loaded chunks (formatters, yargs, the language server);
+// - dist/index.js: the library.
+// `--types` also emits .d.ts files.
 import { build } from "esbuild";
+import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -12,22 +19,55 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 execFileSync(process.execPath, [join(root, "scripts/gen-rules.mjs")], { stdio: "inherit" });
 rmSync(join(root, "dist"), { recursive: true, force: true });
-await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: { cli: "src/cli.ts", index: "src/index.ts" },
-  outdir: "dist",
   bundle: true,
-  splitting: true,
-  format: "esm",
   platform: "node",
   target: "node20",
-  chunkNames: "chunks/[name]-[hash]",
   legalComments: "none",
-  define: { __LAYERLINT_VERSION__: JSON.stringify(version) },
   logLevel: "warning",
+};
+const define = { __LAYERLINT_VERSION__: JSON.stringify(version) };
+
+// YAML (a quarter of the dependencies' code) is needed only for a YAML configuration.
+await build({ ...common, entryPoints: { yaml: "yaml" }, outdir: "dist/chunks", outExtension: { ".js": ".cjs" }, format: "cjs" });
+const lazyYaml = {
+  name: "lazy-yaml",
+  setup(b) {
+    b.onResolve({ filter: /^yaml$/ }, () => ({ path: "yaml", namespace: "lazy-yaml" }));
+    b.onLoad({ filter: /.*/, namespace: "lazy-yaml" }, () => ({
+      contents: 'let yaml; const load = () => (yaml ??= require(require("node:path").join(__dirname, "chunks", "yaml.cjs"))); export function parse(...args) { return load().parse(...args); }',
+      loader: "js",
+      resolveDir: root,
+    }));
+  },
+};
+await build({
+  ...common,
+  entryPoints: { "cli-fast": "src/cli/fast-bundle.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".cjs" },
+  format: "cjs",
+  // The fast path never parses with yargs; the full CLI loads it when it does.
+  external: ["yargs"],
+  plugins: [lazyYaml],
+  define: { ...define, "import.meta.url": "__layerlintModuleUrl" },
+  banner: { js: 'const __layerlintModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+});
+const fastBuild = createHash("sha256").update(readFileSync(join(root, "dist/cli-fast.cjs"))).digest("hex").slice(0, 16);
+
+// ESM: each entry built on its own so that the CLI entry is one file (no chunk shared with the library).
+const esm = {
+  ...common,
+  outdir: "dist",
+  splitting: true,
+  format: "esm",
+  chunkNames: "chunks/[name]-[hash]",
   // Bundled CommonJS packages (dockerfile-ast, yargs' helpers) call require() for Node built-ins.
   banner: { js: "import { createRequire as __layerlintRequire } from 'node:module'; const require = __layerlintRequire(import.meta.url);" },
-});
+};
+await build({ ...esm, entryPoints: { cli: "src/cli.ts" }, define: { ...define, __LAYERLINT_FAST_BUILD__: JSON.stringify(fastBuild) } });
+await build({ ...esm, entryPoints: { index: "src/index.ts" }, define });
 if (process.argv.includes("--types")) {
   execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
 }

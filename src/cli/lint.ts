@@ -1,6 +1,4 @@
 import { dirname, resolve } from "node:path";
-import { writeFileSync } from "node:fs";
-import yargs from "yargs";
 import { rules } from "../../rules/index.js";
 import { UsageError } from "../errors.js";
 import { findConfig, readConfigFile, resolveRules, type LoadedConfig } from "../engine/config.js";
@@ -10,9 +8,13 @@ import { FORMAT_NAMES, loadFormatter, type FileReport } from "../formatters/inde
 import { fixSource, lintSource, type LintOptions } from "../lint.js";
 import type { SourceText } from "../read.js";
 import { version } from "../version.js";
-import { expandPaths, readDockerfile, readStdin } from "./files.js";
+import { expandPaths, lintedRootOf, readDockerfile, readStdin } from "./files.js";
+import { writeReport } from "./output.js";
+import { stdoutIsTTY, writeStdout } from "./fast-io.js";
+import { lintInPool, poolSize, type PooledResult, type PoolInput } from "./pool.js";
 
-interface LintArgs {
+/** The parsed command line (yargs, or parseFastArgs for the common case). */
+export interface LintArgs {
   paths: string[];
   format: string;
   fix: boolean;
@@ -34,7 +36,9 @@ interface LintArgs {
   debug: boolean;
 }
 
-export function parseLintArgs(argv: string[]): LintArgs {
+// yargs is imported only when the command line needs it: it costs about 45 ms of start-up.
+export async function parseLintArgs(argv: string[]): Promise<LintArgs> {
+  const { default: yargs } = await import("yargs");
   const y = yargs(argv)
     .scriptName("layerlint")
     .usage("$0 [paths..]\n\nLint Dockerfiles for build-cache and layer mistakes. Paths may be files or directories; - reads standard input.\n\nOther commands: layerlint explain, layerlint impact, layerlint lsp (each has --help).")
@@ -61,6 +65,8 @@ export function parseLintArgs(argv: string[]): LintArgs {
     .alias("h", "help")
     .alias("v", "version")
     .strictOptions()
+    // `--rule id=error Dockerfile`: a repeatable option takes one value per flag, never the paths after it.
+    .parserConfiguration({ "greedy-arrays": false })
     .exitProcess(false)
     .fail((msg, err) => {
       throw new UsageError(msg || err?.message || "invalid arguments");
@@ -75,8 +81,13 @@ export function parseLintArgs(argv: string[]): LintArgs {
 
 export async function run(argv: string[]): Promise<number> {
   const wantsInfo = argv.includes("--help") || argv.includes("-h") || argv.includes("--version") || argv.includes("-v");
-  const args = parseLintArgs(argv);
+  const args = await parseLintArgs(argv);
   if (wantsInfo) return 0;
+  return runLint(args);
+}
+
+/** Runs a lint from parsed arguments (shared by the yargs path and the fast path). */
+export async function runLint(args: LintArgs): Promise<number> {
   if (args.listRules) return listRules(args);
   const cliRules = parseRuleFlags(args.rule);
   const explicitConfig: LoadedConfig | undefined = args.config ? readConfigFile(args.config) : undefined;
@@ -87,15 +98,7 @@ export async function run(argv: string[]): Promise<number> {
   const useStdin = args.stdin || args.paths.includes("-");
   const paths = args.paths.filter((p) => p !== "-");
   if (!useStdin && paths.length === 0) throw new UsageError("no input: name Dockerfiles or directories, or - for standard input (layerlint --help)");
-  const buildArgs = parseBuildArgs(args.buildArg);
-  const base: Omit<LintOptions, "filePath"> = {
-    rules,
-    cliRules,
-    target: args.target,
-    buildArgs,
-    ...(explicitConfig ? { config: explicitConfig } : {}),
-    ...(args.context ? { context: resolve(args.context) } : {}),
-  };
+  const base = baseOptions(args, explicitConfig);
 
   const inputs: { path: string; source: SourceText; stdin: boolean }[] = [];
   if (useStdin) {
@@ -107,50 +110,97 @@ export async function run(argv: string[]): Promise<number> {
   const reports: FileReport[] = [];
   const warnings = new Set<string>();
   const dryRunOut: string[] = [];
-  for (const input of inputs) {
-    const options: LintOptions = {
-      ...base,
-      filePath: input.stdin && !args.stdinFilename ? undefined : input.path,
-      ...(input.stdin && !args.stdinFilename && !args.context ? { context: null } : {}),
-    };
-    let findings: Finding[];
-    let text: string;
-    let output: string | undefined;
-    if (args.fix || args.fixDryRun) {
-      const fixed = fixSource(input.source, { ...options, unsafe: args.fixUnsafe });
-      fixed.result.warnings.forEach((w) => warnings.add(w));
-      findings = fixed.result.findings;
-      text = fixed.result.source.text;
-      if (args.fixDryRun) {
-        if (input.stdin) dryRunOut.push(fixed.output);
-        else if (fixed.changed) dryRunOut.push(await unifiedDiff(input.path, input.source.text, fixed.result.source.text));
-        if (args.format === "json") output = fixed.output;
-      } else if (fixed.changed) {
-        if (input.stdin) process.stdout.write(fixed.output);
-        else writeFileAtomic(input.path, fixed.output);
-      }
-    } else {
-      const result = lintSource(input.source, options);
-      result.warnings.forEach((w) => warnings.add(w));
-      findings = result.findings;
-      text = result.source.text;
+  // Many files (and no diff to print): lint them on worker threads, same code, same order.
+  const workers = args.fixDryRun ? 0 : poolSize(inputs.filter((i) => !i.stdin).length);
+  // A worker does not know which directory argument each file came from (fixes stay inside it): send it along.
+  const pooled = workers > 0 ? inputs.filter((i) => !i.stdin).map((i) => ({ ...i, root: lintedRootOf(i.path) })) : [];
+  for (const input of inputs) if (workers === 0 || input.stdin) reports.push(await lintInput(input, args, base, warnings, dryRunOut));
+  if (workers > 0) {
+    for (const r of await lintInPool(pooled, { args, config: explicitConfig }, workers)) {
+      r.warnings.forEach((w) => warnings.add(w));
+      reports.push(r.report);
     }
-    if (args.quiet) findings = findings.filter((f) => f.severity === "error");
-    reports.push({ filePath: input.path, text, findings, ...(output !== undefined ? { output } : {}) });
   }
   for (const w of warnings) process.stderr.write(`layerlint: warning: ${w}\n`);
 
-  const color = args.color ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && !args.outputFile);
-  const report = formatter(reports, { color: color && !process.env.NO_COLOR, rules, cwd: process.cwd(), version: version() });
+  // An explicit --color or --no-color wins over NO_COLOR (no-color.org: a command-line flag overrides it).
+  const color = args.color ?? (stdoutIsTTY() && !process.env.NO_COLOR && !args.outputFile);
+  const report = formatter(reports, { color, rules, cwd: process.cwd(), version: version() });
   if (args.fixDryRun && args.format !== "json") {
     process.stdout.write(dryRunOut.join(""));
-    process.stderr.write(report);
+    if (args.outputFile) writeReport(args.outputFile, report);
+    else process.stderr.write(report);
   } else if (args.outputFile) {
-    writeFileSync(args.outputFile, report);
+    writeReport(args.outputFile, report);
   } else {
-    process.stdout.write(report);
+    writeStdout(report);
   }
   return exitCode(reports, args.maxWarnings);
+}
+
+/** The options every file is linted with. */
+function baseOptions(args: LintArgs, explicitConfig: LoadedConfig | undefined): Omit<LintOptions, "filePath"> {
+  return {
+    rules,
+    cliRules: parseRuleFlags(args.rule),
+    target: args.target,
+    buildArgs: parseBuildArgs(args.buildArg),
+    ...(explicitConfig ? { config: explicitConfig } : {}),
+    ...(args.context ? { context: resolve(args.context) } : {}),
+  };
+}
+
+/** Lints a batch of files inside a pool worker, with the serial loop's code. */
+export async function lintBatch(inputs: PoolInput[], setup: { args: LintArgs; config: LoadedConfig | undefined }): Promise<PooledResult[]> {
+  const base = baseOptions(setup.args, setup.config);
+  const out: PooledResult[] = [];
+  for (const input of inputs) {
+    const warnings = new Set<string>();
+    const report = await lintInput({ ...input, stdin: false }, setup.args, base, warnings, []);
+    out.push({ report, warnings: [...warnings] });
+  }
+  return out;
+}
+
+/** Lints (and with --fix, fixes) one input: the body of the serial loop. */
+async function lintInput(
+  input: { path: string; source: SourceText; stdin: boolean; root?: string },
+  args: LintArgs,
+  base: Omit<LintOptions, "filePath">,
+  warnings: Set<string>,
+  dryRunOut: string[],
+): Promise<FileReport> {
+  const options: LintOptions = {
+    ...base,
+    filePath: input.stdin && !args.stdinFilename ? undefined : input.path,
+    ...(input.stdin && !args.stdinFilename && !args.context ? { context: null } : {}),
+  };
+  let findings: Finding[];
+  let text: string;
+  let output: string | undefined;
+  if (args.fix || args.fixDryRun) {
+    const fixed = fixSource(input.source, { ...options, unsafe: args.fixUnsafe });
+    fixed.result.warnings.forEach((w) => warnings.add(w));
+    findings = fixed.result.findings;
+    text = fixed.result.source.text;
+    if (args.fixDryRun) {
+      if (input.stdin) dryRunOut.push(fixed.output);
+      else if (fixed.changed) dryRunOut.push(await unifiedDiff(input.path, input.source.text, fixed.result.source.text));
+      if (args.format === "json") output = fixed.output;
+    } else if (fixed.changed) {
+      if (input.stdin) process.stdout.write(fixed.output);
+      // Writing would turn the bytes that are not UTF-8 into U+FFFD: leave such a file alone.
+      else if (input.source.replacedInvalidUtf8) warnings.add(`${input.path}: not fixed: it is not valid UTF-8, and writing it would replace the bad bytes`);
+      else writeFileAtomic(input.path, fixed.output, { root: input.root ?? lintedRootOf(input.path) });
+    }
+  } else {
+    const result = lintSource(input.source, options);
+    result.warnings.forEach((w) => warnings.add(w));
+    findings = result.findings;
+    text = result.source.text;
+  }
+  if (args.quiet) findings = findings.filter((f) => f.severity === "error");
+  return { filePath: input.path, text, findings, ...(output !== undefined ? { output } : {}) };
 }
 
 export function exitCode(reports: readonly FileReport[], maxWarnings: number | undefined): number {

@@ -1,5 +1,6 @@
-import { UsageError } from "../errors.js";
-import { RuleError } from "../engine/runner.js";
+import { describeError } from "./describe-error.js";
+
+export { describeError };
 
 /**
  * The command table. Each command is its own module, imported only when
@@ -8,6 +9,9 @@ import { RuleError } from "../engine/runner.js";
  */
 export const COMMANDS: Readonly<Record<string, { describe: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }>> = {
   lint: { describe: "lint Dockerfiles (the default command)", load: () => import("./lint.js") },
+  explain: { describe: "show each step's cache key and what a change re-runs", load: () => import("./explain.js") },
+  lsp: { describe: "run the language server (--stdio)", load: () => import("./lsp.js") },
+  impact: { describe: "how often each step re-ran over the git history, before and after fixes", load: () => import("./impact.js") },
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -21,12 +25,4 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(describeError(e, debug) + "\n");
     return 2;
   }
-}
-
-export function describeError(e: unknown, debug: boolean): string {
-  if (debug && e instanceof Error && e.stack) return `layerlint: ${e.stack}`;
-  if (e instanceof UsageError) return `layerlint: ${e.describe()}`;
-  if (e instanceof RuleError) return `layerlint: internal error: ${e.message} (please report it; --debug shows the stack)`;
-  const msg = e instanceof Error ? e.message : String(e);
-  return `layerlint: internal error: ${msg.split("\n")[0]} (--debug shows the stack)`;
 }
