@@ -5,9 +5,15 @@
  *
  * For each case: layerlint fixes the Dockerfile with the folder's rule only;
  * the original and the fixed file are built; (1) both build; (2) the final
- * images' file trees are identical ("same-tree") or the fixed one is the
- * original minus some files ("smaller"); (3) after a change to one context
- * file, the named step RAN in the original and stayed CACHED in the fixed.
+ * images' file trees are identical ("same-tree", except for the owner of the
+ * `ownerOnly` paths) or the fixed one is the original minus some files under
+ * the `removed` prefixes ("smaller"); with `shipped`, the files the layers
+ * carry (deleted ones included) drop as the fix claims; (3) when case.json
+ * names a `step`: after a change (a context file, a build argument's value or
+ * an edit of both Dockerfiles), the step RAN in the original and stayed
+ * CACHED in the fixed file (or the reverse, `"rerun": "refreshed"`). Rules
+ * about layer size, not the cache, name no step. The fields are documented
+ * on CaseSpec below.
  *
  * Package managers do not exist in the busybox base: the stand-ins of
  * toolbox/ (busybox sh scripts that read exactly the manifests the real
@@ -15,7 +21,8 @@
  * for the duration of this file, so the Dockerfiles under test stay as
  * written.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync, existsSync, mkdtempSync, cpSync, chmodSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { readdirSync, readFileSync, statSync, writeFileSync, existsSync, mkdtempSync, cpSync, chmodSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,9 +38,17 @@ const TOOLBOX_IMAGE = "layerlint-proof-toolbox:latest";
 
 interface CaseSpec {
   /** Context file to change (relative to the case directory). */
-  change: string;
-  /** Instruction text (as BuildKit prints it, a prefix is enough) that re-runs in the original after the change. */
-  step: string;
+  change?: string;
+  /** A build argument's value before and after the change (instead of, or with, `change`). */
+  buildArgChange?: Record<string, [string, string]>;
+  /** A text replaced in both Dockerfiles after the first builds (a user's edit); "{run}" in the new text becomes a per-run number. */
+  dockerfileEdit?: [string, string];
+  /** "rerun-less" (default): after the change `step` RAN in the original and stayed CACHED in the fixed file;
+   * "refreshed": the reverse, for fixes that make a step re-run when it should (an index update joined to its install). */
+  rerun?: "rerun-less" | "refreshed";
+  /** Instruction text (as BuildKit prints it, a prefix is enough) that re-runs in the original after the change.
+   * Without it, the re-run check is skipped: rules about layer size, not the cache. */
+  step?: string;
   /** The step that must stay cached in the fixed file, when it is another one (a dependency-only step the fix added). */
   fixedStep?: string;
   expect: "same-tree" | "smaller";
@@ -41,6 +56,16 @@ interface CaseSpec {
   unsafe?: boolean;
   /** false: lint as if the context were not on disk (the fix then copies optional files by patterns). */
   lintContext?: boolean;
+  /** "smaller": the path prefixes under which every removed path must lie ("/root/.npm/"). */
+  removed?: string[];
+  /** "same-tree": paths that may differ in owner (uid/gid) only, and must differ, for fixes that leave a pre-existing directory's owner alone. */
+  ownerOnly?: string[];
+  /**
+   * What the layers stop shipping (files counted in every layer, also those a later layer deletes):
+   * "removed-files": exactly the files the original ships but the fixed image's tree lacks;
+   * "duplicates": only extra copies of files the fixed image still ships and holds.
+   */
+  shipped?: "removed-files" | "duplicates";
 }
 
 interface ProofCase {
@@ -88,7 +113,7 @@ function tagOf(c: ProofCase, which: string): string {
 }
 
 const cases = proofCases();
-const figures: { name: string; builds: number; seconds: number; ok: boolean }[] = [];
+const figures: { name: string; builds: number; seconds: number; ok: boolean; note: string }[] = [];
 let originalBase = "";
 
 describe("autofixes on real BuildKit", () => {
@@ -111,7 +136,7 @@ describe("autofixes on real BuildKit", () => {
 
   afterAll(async () => {
     if (originalBase) await getEngine().docker(["tag", originalBase, BASE]);
-    const lines = figures.map((f) => `${f.ok ? "pass" : "FAIL"}  ${f.name}  ${f.builds} builds  ${f.seconds.toFixed(1)} s`);
+    const lines = figures.map((f) => `${f.ok ? "pass" : "FAIL"}  ${f.name}  ${f.builds} builds  ${f.seconds.toFixed(1)} s${f.note}`);
     console.log(`proof cases: ${figures.length}, builds: ${figures.reduce((n, f) => n + f.builds, 0)}, seconds: ${figures.reduce((n, f) => n + f.seconds, 0).toFixed(1)}\n${lines.join("\n")}`);
   });
 
@@ -122,7 +147,7 @@ describe("autofixes on real BuildKit", () => {
   for (const c of cases) {
     it(`${c.rule}/${c.name}`, { timeout: 600_000 }, async () => {
       const engine = getEngine();
-      const figure = { name: `${c.rule}/${c.name}`, builds: 0, seconds: 0, ok: false };
+      const figure = { name: `${c.rule}/${c.name}`, builds: 0, seconds: 0, ok: false, note: "" };
       figures.push(figure);
       const rule = rules.find((r) => r.id === c.rule);
       expect(rule, `no rule ${c.rule}`).toBeDefined();
@@ -148,8 +173,12 @@ describe("autofixes on real BuildKit", () => {
       writeFileSync(join(dockerfiles, "original.Dockerfile"), original);
       writeFileSync(join(dockerfiles, "fixed.Dockerfile"), fixed.output);
       const dockerfileOf = new Map([[ctxA, join(dockerfiles, "original.Dockerfile")], [ctxB, join(dockerfiles, "fixed.Dockerfile")]]);
+      // Values made unique per run, like the edit below: the engine's cache outlives a run.
+      const runId = Date.now();
+      const argChange = Object.entries(c.spec.buildArgChange ?? {}).map(([k, [before, after]]): [string, [string, string]] => [k, [`${before}-${runId}`, `${after}-${runId}`]]);
+      let buildArgs: Record<string, string> | undefined = argChange.length ? Object.fromEntries(argChange.map(([k, v]) => [k, v[0]])) : undefined;
       const build = async (ctx: string, tag: string): Promise<BuildResult> => {
-        const r = await engine.build(ctx, { tag, dockerfile: dockerfileOf.get(ctx), timeoutMs: 180_000 });
+        const r = await engine.build(ctx, { tag, dockerfile: dockerfileOf.get(ctx), timeoutMs: 180_000, buildArgs });
         figure.builds++;
         figure.seconds += r.seconds;
         return r;
@@ -166,16 +195,57 @@ describe("autofixes on real BuildKit", () => {
       const treeA = await engine.exportTree(tagOf(c, "orig"));
       const treeB = await engine.exportTree(tagOf(c, "fixed"));
       if (c.spec.expect === "same-tree") {
-        expect(diffTrees(treeA, treeB), "paths that differ between the original and the fixed image").toEqual([]);
+        const ownerOnly = c.spec.ownerOnly ?? [];
+        expect(diffTrees(treeA, treeB), "paths that differ between the original and the fixed image").toEqual(ownerOnly);
+        for (const path of ownerOnly) {
+          const a = treeA.get(path);
+          const b = treeB.get(path);
+          expect(a && b && { ...a, uid: 0, gid: 0 }, `${path} may differ in its owner only`).toEqual(b && { ...b, uid: 0, gid: 0 });
+        }
       } else {
         expect(removedOnly(treeA, treeB), "the fixed image must be the original minus some files").toEqual([]);
         expect(treeB.size).toBeLessThan(treeA.size);
+        const gone = [...treeA.keys()].filter((k) => !treeB.has(k));
+        const prefixes = c.spec.removed ?? [];
+        expect(gone.filter((k) => !prefixes.some((p) => `${k}/`.startsWith(p))), `removed outside ${prefixes.join(", ")}`).toEqual([]);
+        figure.note += ` removed ${gone.filter((k) => treeA.get(k)?.type === "file").length} files;`;
+      }
+      if (c.spec.shipped) {
+        const shippedA = await shippedFiles(tagOf(c, "orig"));
+        const shippedB = await shippedFiles(tagOf(c, "fixed"));
+        const dropped = subtract(shippedA, shippedB);
+        expect(subtract(shippedB, shippedA), "files the fixed image ships that the original does not").toEqual([]);
+        expect(dropped.length, "the fixed image ships as many files as the original").toBeGreaterThan(0);
+        if (c.spec.shipped === "removed-files") {
+          const expected = [...new Set(shippedA.filter((f) => !treeB.has(f.path)).map((f) => f.path))].sort();
+          expect([...new Set(dropped.map((f) => f.path))].sort(), "files no longer shipped").toEqual(expected);
+        } else {
+          const stillShipped = new Set(shippedB.map((f) => f.path));
+          expect(dropped.filter((f) => !stillShipped.has(f.path) || !treeB.has(f.path)).map((f) => f.path), "dropped files that are not extra copies").toEqual([]);
+        }
+        const bytes = (l: ShippedFile[]): number => l.reduce((n, f) => n + f.size, 0);
+        figure.note += ` ships ${dropped.length} files / ${bytes(dropped)} bytes less (${bytes(shippedA)} -> ${bytes(shippedB)});`;
+      }
+      if (!c.spec.step) {
+        figure.ok = true;
+        return;
       }
 
       // (3) after a change, the step re-runs in the original and stays cached in the fixed file
       // A new line each run: the engine's cache outlives a run, and an edit it has seen would be a cache hit.
       const edit = Buffer.from(`changed by the proof ${Date.now()}\n`);
-      for (const ctx of [ctxA, ctxB]) writeFileSync(join(ctx, c.spec.change), Buffer.concat([readFileSync(join(ctx, c.spec.change)), edit]));
+      const changed = c.spec.change;
+      if (changed) for (const ctx of [ctxA, ctxB]) writeFileSync(join(ctx, changed), Buffer.concat([readFileSync(join(ctx, changed)), edit]));
+      if (buildArgs) buildArgs = Object.fromEntries(argChange.map(([k, v]) => [k, v[1]]));
+      const dockerfileEdit = c.spec.dockerfileEdit;
+      if (dockerfileEdit) {
+        for (const path of dockerfileOf.values()) {
+          const text = readFileSync(path, "utf8");
+          expect(text.includes(dockerfileEdit[0]), `dockerfileEdit: no "${dockerfileEdit[0]}" in ${path}`).toBe(true);
+          writeFileSync(path, text.replace(dockerfileEdit[0], dockerfileEdit[1].replaceAll("{run}", String(runId))));
+        }
+      }
+      expect(changed !== undefined || argChange.length > 0 || dockerfileEdit !== undefined, "case.json names a step but no change").toBe(true);
       const a2 = await build(ctxA, tagOf(c, "orig"));
       const b2 = await build(ctxB, tagOf(c, "fixed"));
       expect(a2.ok && b2.ok, `${show(a2)}\n${show(b2)}`).toBe(true);
@@ -184,8 +254,9 @@ describe("autofixes on real BuildKit", () => {
       expect(stepA, `no step "${c.spec.step}" in the original:\n${formatSteps(a2.steps)}`).toBeDefined();
       expect(stepB, `no step "${c.spec.fixedStep ?? c.spec.step}" in the fixed file:\n${formatSteps(b2.steps)}`).toBeDefined();
       if (!stepA || !stepB) return;
-      expect(effectiveStatus(stepA), formatSteps(a2.steps)).toBe("RAN");
-      expect(effectiveStatus(stepB), formatSteps(b2.steps)).toBe("CACHED");
+      const refreshed = c.spec.rerun === "refreshed";
+      expect(effectiveStatus(stepA), formatSteps(a2.steps)).toBe(refreshed ? "CACHED" : "RAN");
+      expect(effectiveStatus(stepB), formatSteps(b2.steps)).toBe(refreshed ? "RAN" : "CACHED");
       figure.ok = true;
     });
   }
@@ -194,4 +265,56 @@ describe("autofixes on real BuildKit", () => {
 /** Paths in the fixed tree that are not exactly as in the original (must be none). */
 function removedOnly(original: Tree, fixed: Tree): string[] {
   return [...fixed.keys()].filter((k) => JSON.stringify(original.get(k)) !== JSON.stringify(fixed.get(k)));
+}
+
+interface ShippedFile {
+  path: string;
+  size: number;
+}
+
+/**
+ * Every regular file of every layer of the image, with its size: what pulling the image
+ * transfers, including files a later layer deletes (whiteouts and directories left out).
+ */
+async function shippedFiles(image: string): Promise<ShippedFile[]> {
+  const dir = mkdtempSync(join(tmpdir(), "layerlint-shipped-"));
+  const saved = await getEngine().docker(["image", "save", "-o", join(dir, "image.tar"), image]);
+  if (saved.code !== 0) throw new Error(`docker image save ${image}: ${saved.stderr}`);
+  const unpacked = await tar(["-xf", join(dir, "image.tar"), "-C", dir]);
+  if (unpacked.code !== 0) throw new Error(`tar -x: ${unpacked.stderr}`);
+  const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { Layers: string[] }[];
+  const out: ShippedFile[] = [];
+  for (const layer of manifest[0].Layers) {
+    // GNU tar's verbose listing: "-rw-r--r-- 0/0 1234 2026-01-01 00:00 path"; "-" marks a regular file.
+    const listing = await tar(["--numeric-owner", "-tvf", join(dir, layer)]);
+    if (listing.code !== 0) throw new Error(`tar -t ${layer}: ${listing.stderr}`);
+    for (const line of listing.stdout.split("\n")) {
+      const m = /^-\S+\s+\S+\s+(\d+)\s+\S+\s+\S+\s+(.+)$/.exec(line);
+      if (!m || m[2].split("/").pop()?.startsWith(".wh.")) continue;
+      out.push({ path: `/${m[2].replace(/^\.?\/+/, "")}`, size: Number(m[1]) });
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return out;
+}
+
+/** The multiset difference a - b (by path and size). */
+function subtract(a: readonly ShippedFile[], b: readonly ShippedFile[]): ShippedFile[] {
+  const left = new Map<string, number>();
+  for (const f of b) left.set(`${f.size} ${f.path}`, (left.get(`${f.size} ${f.path}`) ?? 0) + 1);
+  return a.filter((f) => {
+    const key = `${f.size} ${f.path}`;
+    const n = left.get(key) ?? 0;
+    if (n > 0) left.set(key, n - 1);
+    return n === 0;
+  });
+}
+
+function tar(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile("tar", args, { maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== "number") reject(error);
+      else resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+    });
+  });
 }
