@@ -30,11 +30,13 @@ export default defineRule({
   },
   create(ctx) {
     const { model, file } = ctx;
+    const positionsByStage = new Map<Stage, Map<Instruction, number>>();
     return {
       RUN(ins) {
         if (ins.onbuild || !ins.stage || !shipsInImage(model, ins.stage)) return;
         const fx = runEffects(model, ins);
-        const earlier = earlierSteps(ins.stage, ins);
+        const stage = ins.stage;
+        const earlier = { [Symbol.iterator]: () => earlierSteps(stage, ins) };
         for (const d of fx.deletedFromEarlier) {
           const creator = findCreator(earlier, d);
           if (!creator) continue;
@@ -56,14 +58,28 @@ export default defineRule({
       },
     };
 
-    /** The layer steps before `ins` in its stage and in the stages it is based on, nearest first. */
-    function earlierSteps(stage: Stage, ins: Instruction): Instruction[] {
-      const out = stage.instructions.slice(0, stage.instructions.indexOf(ins)).reverse();
-      for (let s = stage.baseStage; s; s = s.baseStage) out.push(...[...s.instructions].reverse());
-      return out.filter((i) => i.keyword === "RUN" || i.keyword === "COPY" || i.keyword === "ADD");
+    /**
+     * The layer steps before `ins` in its stage and in the stages it is
+     * based on, nearest first. Read lazily: the search usually stops at the
+     * nearest steps, and copying the whole list for every RUN of a long
+     * stage would cost quadratic time.
+     */
+    function* earlierSteps(stage: Stage, ins: Instruction): Generator<Instruction> {
+      const isStep = (i: Instruction): boolean => i.keyword === "RUN" || i.keyword === "COPY" || i.keyword === "ADD";
+      for (let n = positionIn(stage, ins) - 1; n >= 0; n--) if (isStep(stage.instructions[n])) yield stage.instructions[n];
+      for (let s = stage.baseStage; s; s = s.baseStage) {
+        for (let n = s.instructions.length - 1; n >= 0; n--) if (isStep(s.instructions[n])) yield s.instructions[n];
+      }
     }
 
-    function findCreator(earlier: Instruction[], d: PathEffect): Creator | null {
+    /** The position of each instruction in its stage's list, found once per stage (-1 for none). */
+    function positionIn(stage: Stage, ins: Instruction): number {
+      let positions = positionsByStage.get(stage);
+      if (!positions) positionsByStage.set(stage, (positions = new Map(stage.instructions.map((i, n) => [i, n]))));
+      return positions.get(ins) ?? -1;
+    }
+
+    function findCreator(earlier: Iterable<Instruction>, d: PathEffect): Creator | null {
       for (const step of earlier) {
         if (step.keyword === "RUN") {
           const made = runEffects(model, step).leftBehind.find((c) => c.kind !== undefined && SIZEABLE.has(c.kind) && emptiesEffect(d.path, c));
@@ -78,7 +94,7 @@ export default defineRule({
       return null;
     }
 
-    function findInstaller(earlier: Instruction[], manager: string, name: string): Creator | null {
+    function findInstaller(earlier: Iterable<Instruction>, manager: string, name: string): Creator | null {
       for (const step of earlier) {
         if (step.keyword !== "RUN") continue;
         const fx = runEffects(model, step);
@@ -101,8 +117,7 @@ export default defineRule({
     function mergeFix(creator: Instruction, deleter: Instruction): { edits: ReturnType<typeof mergeRunInto> & object } | null {
       const stage = deleter.stage;
       if (!stage || creator.stage !== stage) return null;
-      const list = stage.instructions;
-      if (list.indexOf(deleter) !== list.indexOf(creator) + 1) return null;
+      if (positionIn(stage, deleter) !== positionIn(stage, creator) + 1) return null;
       if (runEffects(model, creator).changesDirectory || /\bexport\b|\bset\s+[-+]o\b|\bshopt\b|\balias\b/.test(model.script(creator))) return null;
       const edits = mergeRunInto(file, creator, deleter);
       return edits ? { edits } : null;

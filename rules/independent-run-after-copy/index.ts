@@ -1,7 +1,7 @@
 import { defineRule } from "../../src/engine/define.js";
 import type { TextEdit } from "../../src/engine/types.js";
 import { instructionLines, lineStart } from "../../src/fix/edits.js";
-import type { Instruction, ParsedDockerfile } from "../../src/parse/index.js";
+import type { Instruction, ParsedDockerfile, Stage } from "../../src/parse/index.js";
 import { overlaps, runEffects, type RunEffects } from "../../src/model/reads.js";
 
 /** Metadata a RUN does not see, so a RUN may move past it. */
@@ -27,6 +27,18 @@ export default defineRule({
   },
   create(ctx) {
     const { model, file } = ctx;
+    // Positions found once per list, so that a long stage costs linear time, not a scan per RUN.
+    const positionsByStage = new Map<Stage, Map<Instruction, number>>();
+    let positionsInFile: Map<Instruction, number> | null = null;
+    const positionIn = (stage: Stage, ins: Instruction): number => {
+      let positions = positionsByStage.get(stage);
+      if (!positions) positionsByStage.set(stage, (positions = new Map(stage.instructions.map((i, n) => [i, n]))));
+      return positions.get(ins) ?? -1;
+    };
+    const positionInFile = (ins: Instruction): number => {
+      positionsInFile ??= new Map(file.instructions.map((i, n) => [i, n]));
+      return positionsInFile.get(ins) ?? -1;
+    };
     return {
       RUN(ins) {
         if (ins.onbuild || !ins.stage) return;
@@ -34,7 +46,7 @@ export default defineRule({
         const list = ins.stage.instructions;
         // The copies and inert metadata just above the RUN; anything else (a RUN, ENV, ARG, USER, WORKDIR, SHELL) ends the block.
         const block: Instruction[] = [];
-        for (let i = list.indexOf(ins) - 1; i >= 0; i--) {
+        for (let i = positionIn(ins.stage, ins) - 1; i >= 0; i--) {
           const prev = list[i];
           if (prev.keyword === "COPY" || prev.keyword === "ADD" || INERT_METADATA.has(prev.keyword)) block.unshift(prev);
           else break;
@@ -49,7 +61,7 @@ export default defineRule({
         ctx.report({
           node: ins,
           message: ctx.messages.independent({ run: oneLine(`RUN ${ins.argText}`), copy: oneLine(copy.source), line: copy.range.start.line + 1 }),
-          fix: { edits: moveWithComments(file, ins, copy) },
+          fix: { edits: moveWithComments(file, ins, copy, previousInstructionEnd(file, positionInFile(ins), ins)) },
         });
       },
     };
@@ -100,10 +112,9 @@ function isSystemPath(dest: string, fx: RunEffects): boolean {
  * the COPY: the comments describe the RUN and ignore comments must stay
  * on it.
  */
-function moveWithComments(file: ParsedDockerfile, run: Instruction, before: Instruction): TextEdit[] {
+function moveWithComments(file: ParsedDockerfile, run: Instruction, before: Instruction, prevEnd: number): TextEdit[] {
   const lines = instructionLines(file, run);
   let start = lines.start;
-  const prevEnd = previousInstructionEnd(file, run);
   while (start > 0) {
     const prevLineStart = lineStart(file, start - 1);
     const text = file.text.slice(prevLineStart, start);
@@ -118,10 +129,17 @@ function moveWithComments(file: ParsedDockerfile, run: Instruction, before: Inst
   ];
 }
 
-function previousInstructionEnd(file: ParsedDockerfile, ins: Instruction): number {
-  let end = 0;
-  for (const i of file.instructions) if (i.range.end.offset < ins.range.start.offset) end = Math.max(end, i.range.end.offset);
-  return end;
+/**
+ * Where the instruction before `ins` (at `position` in the file's list)
+ * ends, 0 for none. Instructions follow one another in the file, so the
+ * nearest one before it that ends before it starts ends last.
+ */
+function previousInstructionEnd(file: ParsedDockerfile, position: number, ins: Instruction): number {
+  for (let n = position - 1; n >= 0; n--) {
+    const end = file.instructions[n].range.end.offset;
+    if (end < ins.range.start.offset) return end;
+  }
+  return 0;
 }
 
 function oneLine(s: string): string {

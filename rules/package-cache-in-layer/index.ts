@@ -1,9 +1,9 @@
 import { defineRule } from "../../src/engine/define.js";
 import { SYSTEM_PACKAGE_MANAGERS, type SystemPackageManager } from "../../src/ecosystems/system.js";
 import { appendToRun } from "../../src/fix/run-edits.js";
-import type { Instruction } from "../../src/parse/index.js";
+import type { Instruction, Stage } from "../../src/parse/index.js";
 import { commandWords } from "../../src/model/index.js";
-import { cacheMountTargets, covers, emptiesEffect, laterInstructions, runEffects, shipsInImage, type PathEffect } from "../../src/model/reads.js";
+import { cacheMountTargets, covers, emptiesEffect, runEffects, shipsInImage, stagesBasedOn, type PathEffect } from "../../src/model/reads.js";
 
 /** One cache a RUN leaves in its layer. */
 interface LeftCache {
@@ -34,20 +34,24 @@ export default defineRule({
   },
   create(ctx) {
     const { model, file } = ctx;
+    const positionsByStage = new Map<Stage, Map<Instruction, number>>();
+    /** Per stage and cache path: the position of the last RUN that deletes it, -1 for none. */
+    const lastEmptierByStage = new Map<Stage, Map<string, number>>();
+    /** Per stage and manager: the position of the last step that needs the index, and whether a stage built on it has one. */
+    const indexNeedsByStage = new Map<Stage, Map<string, { lastInStage: number; inLaterStages: boolean }>>();
     return {
       RUN(ins) {
         // A builder stage's layers never reach the image; an ONBUILD trigger's reach the child's.
         if (!ins.onbuild && !shipsInImage(model, ins.stage)) return;
         const fx = runEffects(model, ins);
         const mounts = cacheMountTargets(model, ins);
-        const laterDeletes = ins.onbuild ? [] : deletedLater(ins);
         const left: LeftCache[] = [];
         for (const c of fx.leftBehind) {
           const cache = classify(ins, c, fx.systemCommands.map((s) => s.manager), fx.projectInstalls);
           if (!cache) continue;
           if (mounts.some((m) => [c.path, ...(c.aliases ?? [])].some((p) => covers(m, p)))) continue;
           // Deleted by a later RUN: cleanup-in-later-layer reports that one.
-          if (laterDeletes.some((d) => emptiesEffect(d.path, c))) continue;
+          if (!ins.onbuild && emptiedLater(ins, c)) continue;
           const same = left.find((l) => l.source === cache.source);
           if (!same) left.push(cache);
           else if (!same.dirs.includes(c.path)) {
@@ -68,14 +72,35 @@ export default defineRule({
       },
     };
 
-    /** Paths deleted by later RUNs of the same stage. */
-    function deletedLater(ins: Instruction): PathEffect[] {
+    // Both questions below ask about every later step of a stage, once per
+    // RUN: answered from facts gathered once per stage (and per cache path
+    // or manager), so a long stage costs linear time, not quadratic.
+
+    /** The position of each instruction in its stage's list (an ONBUILD trigger has none: -1). */
+    function positionIn(stage: Stage, ins: Instruction): number {
+      let positions = positionsByStage.get(stage);
+      if (!positions) positionsByStage.set(stage, (positions = new Map(stage.instructions.map((i, n) => [i, n]))));
+      return positions.get(ins) ?? -1;
+    }
+
+    /** Whether a later RUN of the same stage deletes a left-behind path. */
+    function emptiedLater(ins: Instruction, c: PathEffect): boolean {
       const stage = ins.stage;
-      if (!stage) return [];
-      return stage.instructions
-        .slice(stage.instructions.indexOf(ins) + 1)
-        .filter((i) => i.keyword === "RUN")
-        .flatMap((i) => runEffects(model, i).deletedFromEarlier);
+      if (!stage) return false;
+      let lastByPath = lastEmptierByStage.get(stage);
+      if (!lastByPath) lastEmptierByStage.set(stage, (lastByPath = new Map()));
+      // emptiesEffect depends only on the path and its aliases.
+      const key = [c.path, ...(c.aliases ?? [])].join("\0");
+      let last = lastByPath.get(key);
+      if (last === undefined) {
+        last = -1;
+        for (let n = stage.instructions.length - 1; n >= 0 && last === -1; n--) {
+          const i = stage.instructions[n];
+          if (i.keyword === "RUN" && runEffects(model, i).deletedFromEarlier.some((d) => emptiesEffect(d.path, c))) last = n;
+        }
+        lastByPath.set(key, last);
+      }
+      return last > positionIn(stage, ins);
     }
 
     /**
@@ -105,16 +130,30 @@ export default defineRule({
     /** Whether a later RUN of this stage or a stage built on it installs with this manager without fetching the index itself. */
     function laterNeedsIndex(ins: Instruction, m: SystemPackageManager): boolean {
       if (m.id !== "apt" && m.id !== "apk") return false;
-      for (const later of laterInstructions(model, ins)) {
-        const run = later.keyword === "ONBUILD" ? later.trigger : later;
-        if (!run || run.keyword !== "RUN") continue;
-        const cmds = runEffects(model, run).systemCommands.filter((s) => s.manager.id === m.id);
-        const install = cmds.findIndex((s) => s.action === "install" && !(m.id === "apk" && s.words.some((w) => w === "--no-cache" || w === "--update" || w === "-U")));
-        if (install === -1) continue;
-        const updatedBefore = cmds.slice(0, install).some((s) => s.action === "update");
-        if (!updatedBefore) return true;
+      const stage = ins.stage;
+      if (!stage) return false;
+      let byManager = indexNeedsByStage.get(stage);
+      if (!byManager) indexNeedsByStage.set(stage, (byManager = new Map()));
+      let needs = byManager.get(m.id);
+      if (!needs) {
+        let lastInStage = -1;
+        stage.instructions.forEach((i, n) => {
+          if (needsIndex(i, m)) lastInStage = n;
+        });
+        const inLaterStages = stagesBasedOn(model, stage).some((s) => s.instructions.some((i) => needsIndex(i, m)));
+        byManager.set(m.id, (needs = { lastInStage, inLaterStages }));
       }
-      return false;
+      return needs.inLaterStages || needs.lastInStage > positionIn(stage, ins);
+    }
+
+    /** Whether a step (an ONBUILD's trigger included) installs with this manager without fetching the index first in the same RUN. */
+    function needsIndex(step: Instruction, m: SystemPackageManager): boolean {
+      const run = step.keyword === "ONBUILD" ? step.trigger : step;
+      if (!run || run.keyword !== "RUN") return false;
+      const cmds = runEffects(model, run).systemCommands.filter((s) => s.manager.id === m.id);
+      const install = cmds.findIndex((s) => s.action === "install" && !(m.id === "apk" && s.words.some((w) => w === "--no-cache" || w === "--update" || w === "-U")));
+      if (install === -1) return false;
+      return !cmds.slice(0, install).some((s) => s.action === "update");
     }
   },
 });

@@ -328,6 +328,7 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
   const contextSources = (ins: Instruction): string[] =>
     ((byId.get(ins.id) ?? triggerById.get(ins.id))?.inputs.sources ?? []).filter((s) => s.kind === "context").map((s) => s.path);
 
+  const installsByInstruction = new Map<Instruction, InstallMatch[]>();
   const model: CacheModel = {
     file,
     context,
@@ -370,7 +371,11 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
       return files.length > 0 && files.some((f) => !isManifestLike(f)) && sources.some((s) => !isFileSource(files, s));
     },
     installs(ins) {
-      return ins.keyword === "RUN" ? findInstalls(runScript(ins)) : [];
+      if (ins.keyword !== "RUN") return [];
+      // Several rules ask, some once per later step: the script is read once (callers treat the list as read-only).
+      let found = installsByInstruction.get(ins);
+      if (!found) installsByInstruction.set(ins, (found = findInstalls(runScript(ins))));
+      return found;
     },
     script: runScript,
   };

@@ -517,12 +517,25 @@ export function covers(pattern: string, path: string): boolean {
   const p = stripSlash(pattern);
   const target = stripSlash(path);
   if (!/[*?[]/.test(p)) return target === p || target.startsWith(p === "/" ? "/" : p + "/");
-  const match = picomatch(p, { dot: true });
+  const match = globMatcher(p);
   const parts = target.split("/");
   for (let i = 1; i <= parts.length; i++) {
     if (match(parts.slice(0, i).join("/") || "/")) return true;
   }
   return false;
+}
+
+// The same few globs (`/var/lib/apt/lists/*`) are tested against many paths:
+// each is compiled once. Bounded, since the patterns come from the files linted.
+const globMatchers = new Map<string, (path: string) => boolean>();
+
+function globMatcher(pattern: string): (path: string) => boolean {
+  let match = globMatchers.get(pattern);
+  if (!match) {
+    if (globMatchers.size >= 500) globMatchers.clear();
+    globMatchers.set(pattern, (match = picomatch(pattern, { dot: true })));
+  }
+  return match;
 }
 
 /** Whether deleting `deleted` removes a created path or one of its aliases. */

@@ -14,6 +14,20 @@ export interface ShellCommand {
  * expands anything.
  */
 export function splitCommands(script: string): ShellCommand[] {
+  let commands = splitByScript.get(script);
+  if (!commands) {
+    if (splitByScript.size >= 1000) splitByScript.clear();
+    splitByScript.set(script, (commands = split(script)));
+  }
+  return commands;
+}
+
+// Half a dozen readers (effects, installs, system commands, rules) split the
+// same RUN script: it is split once. Callers treat the result as read-only.
+// Bounded, since the scripts come from the files linted.
+const splitByScript = new Map<string, ShellCommand[]>();
+
+function split(script: string): ShellCommand[] {
   const out: ShellCommand[] = [];
   let quote = "";
   let start = 0;

@@ -1,4 +1,29 @@
-import { DockerfileParser, type Dockerfile } from "dockerfile-ast";
+import { DockerfileParser, Instruction as AstInstruction, type Dockerfile } from "dockerfile-ast";
+
+/**
+ * dockerfile-ast scans an instruction's text for its arguments on every
+ * getArguments() call: its own parse does it twice per instruction that
+ * may take JSON, and reading the tree once more. withArgumentsMemo() runs
+ * `fn` with that scan done once per instruction; each caller still gets
+ * its own copy of the list, since ModifiableInstruction.getArguments()
+ * shifts the flags off it. Nothing modifies the instructions meanwhile,
+ * and the original method is back when `fn` returns.
+ */
+export function withArgumentsMemo<T>(fn: () => T): T {
+  const proto = AstInstruction.prototype as unknown as { getRawArguments(this: object): unknown[] };
+  const original = proto.getRawArguments;
+  const scanned = new WeakMap<object, unknown[]>();
+  proto.getRawArguments = function memoized(this: object): unknown[] {
+    let args = scanned.get(this);
+    if (!args) scanned.set(this, (args = original.call(this)));
+    return args.slice();
+  };
+  try {
+    return fn();
+  } finally {
+    proto.getRawArguments = original;
+  }
+}
 
 /**
  * dockerfile-ast's parse ends with Dockerfile.organizeComments(), which

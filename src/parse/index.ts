@@ -1,6 +1,6 @@
 import type { Instruction as AstInstruction, Flag as AstFlag } from "dockerfile-ast";
 import type { SourceText } from "../read.js";
-import { parseAst } from "./ast.js";
+import { parseAst, withArgumentsMemo } from "./ast.js";
 import { lineEndOffset, lineStartsOf, positionAt, positionOfOffset, rangeOfOffsets } from "./lines.js";
 import type {
   Comment,
@@ -32,6 +32,10 @@ const FLAG_KEYWORDS = new Set(["FROM", "RUN", "COPY", "ADD", "HEALTHCHECK"]);
  * rules never touch dockerfile-ast.
  */
 export function parse(source: SourceText, path = "<input>"): ParsedDockerfile {
+  return withArgumentsMemo(() => parseFile(source, path));
+}
+
+function parseFile(source: SourceText, path: string): ParsedDockerfile {
   const text = source.text;
   const lineStarts = lineStartsOf(text);
   // dockerfile-ast counts a lone CR as a line break; BuildKit (and lineStarts) do not.
