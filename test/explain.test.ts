@@ -89,6 +89,13 @@ describe("layerlint explain (CLI)", () => {
     expect(r.stdout).toMatch(/USER node\s+metadata only, no layer/);
   });
 
+  it("a repeatable option takes one value per flag: --changed before the Dockerfile keeps it", () => {
+    const before = cli(["explain", "--changed", "src/server.js", "examples/node-app/Dockerfile", "--format", "json"]);
+    const after = cli(["explain", "examples/node-app/Dockerfile", "--format", "json", "--changed", "src/server.js"]);
+    expect(before.status, before.stderr).toBe(0);
+    expect(before.stdout).toBe(after.stdout);
+  });
+
   it("takes --changed paths relative to the current directory when inside the context", () => {
     const report = json(["examples/node-app/Dockerfile", "--changed", "examples/node-app/src/server.js"]);
     expect(report.instructions.find((r) => r.step === "[5/7]")?.status).toBe("rerun");

@@ -9,6 +9,7 @@ import { describeKind } from "../model/index.js";
 import { cleanPath } from "../model/context.js";
 import { version } from "../version.js";
 import { readDockerfile } from "./files.js";
+import { strictCommandLine } from "./args.js";
 
 interface ExplainArgs {
   dockerfile: string;
@@ -34,15 +35,8 @@ function parseArgs(argv: string[]): ExplainArgs {
     .option("build-arg", { type: "string", array: true, default: [] as string[], describe: "NAME of a build-arg whose value changed (NAME=VALUE is read as NAME; repeatable)" })
     .option("base-changed", { type: "boolean", default: false, describe: "the base images' tags now point to new images" })
     .option("format", { type: "string", describe: "table (the default on a terminal) or json (the default otherwise)" })
-    .version(version())
-    .help()
-    .alias("h", "help")
-    .strictOptions()
-    .exitProcess(false)
-    .fail((msg, err) => {
-      throw new UsageError(msg || err?.message || "invalid arguments");
-    })
-    .command("$0 [dockerfile]", false, (b) => b.positional("dockerfile", { type: "string" }));
+    .version(version());
+  strictCommandLine(y).command("$0 [dockerfile]", false, (b) => b.positional("dockerfile", { type: "string" }));
   const a = y.parseSync() as unknown as ExplainArgs & { _: (string | number)[] };
   if (a._.length > 0) throw new UsageError(`explain takes one Dockerfile, got also "${a._.join(" ")}"`);
   return a;

@@ -5,12 +5,13 @@ import { UsageError } from "../errors.js";
 import { impact } from "../impact/index.js";
 import { toHtml, toJson, toMarkdown, toTable } from "../impact/render.js";
 import { readDockerfile } from "./files.js";
+import { strictCommandLine } from "./args.js";
 
 const FORMATS = ["table", "json", "markdown", "html"] as const;
 
 /** `layerlint impact [Dockerfile]`: how often each step re-ran over the history, before and after the fixes. */
 export async function run(argv: string[]): Promise<number> {
-  const args = yargs(argv)
+  const y = yargs(argv)
     .scriptName("layerlint impact")
     .usage("$0 [Dockerfile]\n\nReplay the commits that touched the build context through the cache model: how often each step re-ran, and how often it would after layerlint's safe fixes.")
     .option("commits", { alias: "n", type: "number", describe: "the last N commits that touched the context (default 50)" })
@@ -18,14 +19,8 @@ export async function run(argv: string[]): Promise<number> {
     .option("context", { type: "string", describe: "build context directory (default: the Dockerfile's directory)" })
     .option("target", { type: "string", describe: "the stage being built (default: the last)" })
     .option("format", { alias: "f", type: "string", default: "table", describe: `output: ${FORMATS.join(", ")}` })
-    .option("output-file", { alias: "o", type: "string", describe: "write the report to this file" })
-    .help()
-    .alias("h", "help")
-    .strictOptions()
-    .exitProcess(false)
-    .fail((msg, err) => {
-      throw new UsageError(msg || err?.message || "invalid arguments");
-    })
+    .option("output-file", { alias: "o", type: "string", describe: "write the report to this file" });
+  const args = strictCommandLine(y)
     .command("$0 [dockerfile]", false, (b) => b.positional("dockerfile", { type: "string", default: "Dockerfile" }))
     .parseSync() as unknown as { dockerfile: string; commits?: number; since?: string; context?: string; target?: string; format: string; outputFile?: string };
   if (argv.includes("--help") || argv.includes("-h")) return 0;

@@ -12,6 +12,7 @@ import { expandPaths, lintedRootOf, readDockerfile, readStdin } from "./files.js
 import { writeReport } from "./output.js";
 import { stdoutIsTTY, writeStdout } from "./fast-io.js";
 import { lintInPool, poolSize, type PooledResult, type PoolInput } from "./pool.js";
+import { strictCommandLine } from "./args.js";
 
 /** The parsed command line (yargs, or parseFastArgs for the common case). */
 export interface LintArgs {
@@ -61,17 +62,8 @@ export async function parseLintArgs(argv: string[]): Promise<LintArgs> {
     .option("print-config", { type: "string", describe: "print the configuration that applies to FILE and exit" })
     .option("debug", { type: "boolean", default: false, describe: "show stack traces of internal errors" })
     .version(version())
-    .help()
-    .alias("h", "help")
-    .alias("v", "version")
-    .strictOptions()
-    // `--rule id=error Dockerfile`: a repeatable option takes one value per flag, never the paths after it.
-    .parserConfiguration({ "greedy-arrays": false })
-    .exitProcess(false)
-    .fail((msg, err) => {
-      throw new UsageError(msg || err?.message || "invalid arguments");
-    })
-    .command("$0 [paths..]", false, (b) => b.positional("paths", { type: "string", array: true, default: [] as string[] }));
+    .alias("v", "version");
+  strictCommandLine(y).command("$0 [paths..]", false, (b) => b.positional("paths", { type: "string", array: true, default: [] as string[] }));
   const a = y.parseSync() as unknown as LintArgs & { help?: boolean; version?: boolean; _: (string | number)[] };
   // yargs drops a lone "-" (standard input); it is a path like any other here.
   const paths = [...(a.paths ?? []), ...a._.map(String)];
