@@ -4,7 +4,7 @@ import { chmodSync, chownSync, lstatSync, readdirSync, readFileSync, readlinkSyn
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../src/errors.js";
-import { writeFileAtomic, type WriteFs } from "../src/fix/write.js";
+import { realFs, writeFileAtomic, type WriteFs } from "../src/fix/write.js";
 import { BIN, cli, tempTree } from "./helpers/cli.js";
 
 /**
@@ -16,16 +16,6 @@ import { BIN, cli, tempTree } from "./helpers/cli.js";
 /** A Dockerfile with a safe fix (the broad COPY moves after the install). */
 const FIXABLE = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n";
 
-const realFs: WriteFs = {
-  openSync: fs.openSync,
-  writeSync: (fd, buffer, offset) => fs.writeSync(fd, buffer, offset),
-  fchmodSync: fs.fchmodSync,
-  fchownSync: fs.fchownSync,
-  fsyncSync: fs.fsyncSync,
-  closeSync: fs.closeSync,
-  renameSync: fs.renameSync,
-  unlinkSync: fs.unlinkSync,
-};
 
 const errno = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: injected`), { code });
 

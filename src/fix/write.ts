@@ -17,7 +17,8 @@ export interface WriteFs {
   unlinkSync: typeof fs.unlinkSync;
 }
 
-const realFs: WriteFs = {
+/** The real file system; tests wrap it to inject failures. */
+export const realFs: WriteFs = {
   openSync: fs.openSync,
   writeSync: (fd, buffer, offset) => fs.writeSync(fd, buffer, offset),
   fchmodSync: fs.fchmodSync,
