@@ -1,10 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 import { rules } from "../rules/index.js";
 import { lint } from "../src/index.js";
-import { BIN, cli, tempTree, type CliResult } from "./helpers/cli.js";
+import { cli, tempTree, type CliResult } from "./helpers/cli.js";
+import { ROOT } from "./helpers/fixtures.js";
 
 /**
  * The bad-input table of docs/reliability.md, end to end through the built
@@ -33,9 +35,28 @@ function jsonReport(r: CliResult): { filePath: string; messages: { ruleId: strin
   return JSON.parse(r.stdout);
 }
 
+/**
+ * The built CLI, copied to a folder every user can read: the checkout itself
+ * may sit under a directory `nobody` cannot enter (a 0700 temporary folder),
+ * which would make the permission tests fail for the wrong reason.
+ */
+let readableBin: string | undefined;
+function binForEveryone(): string {
+  if (!readableBin) {
+    const dir = mkdtempSync(join(tmpdir(), "layerlint-bin-"));
+    chmodSync(dir, 0o755);
+    cpSync(join(ROOT, "bin"), join(dir, "bin"), { recursive: true });
+    cpSync(join(ROOT, "dist"), join(dir, "dist"), { recursive: true, filter: (src) => !src.includes(`${sep}dist${sep}types`) });
+    // package.json says the .js files are ES modules.
+    cpSync(join(ROOT, "package.json"), join(dir, "package.json"));
+    readableBin = join(dir, "bin", "layerlint.js");
+  }
+  return readableBin;
+}
+
 /** Runs the CLI as an unprivileged user, for permission tests under root. */
 function cliAsNobody(args: string[]): CliResult {
-  const r = spawnSync("runuser", ["-u", "nobody", "--", process.execPath, BIN, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
+  const r = spawnSync("runuser", ["-u", "nobody", "--", process.execPath, binForEveryone(), ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const isRoot = process.getuid?.() === 0;
