@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const BIN = join(ROOT, "bin/layerlint.js");
+export const BIN = join(ROOT, "bin/layerlint.cjs");
 const CPU_REPORT = join(ROOT, "bench/cpu-report.cjs");
 
 export function median(values) {

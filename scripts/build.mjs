@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Builds dist/, so that start-up reads and compiles as little JavaScript as possible:
+// - dist/start.cjs: where bin/layerlint.cjs starts, a small CommonJS file (a
+//   CommonJS main skips Node's ES module loader); it runs the common command
+//   line from dist/cli-fast.cjs and imports dist/cli.js for the rest;
 // - dist/cli-fast.cjs: the lint command for the common command line, one
 //   CommonJS file without yargs, loaded with a V8 code cache (src/cli/fast-load.ts);
 //   it is also the pool workers' script. YAML is split out to
 //   dist/chunks/yaml.cjs and required only when a YAML configuration is read.
-// - dist/cli.js: the small ESM entry, with every other command in lazily
-//   loaded chunks (formatters, yargs, the language server);
+// - dist/cli.js: the full CLI (ESM), with every command in lazily loaded
+//   chunks (formatters, yargs, the language server);
 // - dist/index.js: the library.
 // `--types` also emits .d.ts files.
 import { build } from "esbuild";
@@ -66,7 +69,16 @@ const esm = {
   // Bundled CommonJS packages (dockerfile-ast, yargs' helpers) call require() for Node built-ins.
   banner: { js: "import { createRequire as __layerlintRequire } from 'node:module'; const require = __layerlintRequire(import.meta.url);" },
 };
-await build({ ...esm, entryPoints: { cli: "src/cli.ts" }, define: { ...define, __LAYERLINT_FAST_BUILD__: JSON.stringify(fastBuild) } });
+await build({
+  ...common,
+  entryPoints: { start: "src/cli/start.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".cjs" },
+  format: "cjs",
+  define: { ...define, __LAYERLINT_FAST_BUILD__: JSON.stringify(fastBuild), "import.meta.url": "__layerlintModuleUrl" },
+  banner: { js: 'const __layerlintModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+});
+await build({ ...esm, entryPoints: { cli: "src/cli.ts" }, define });
 await build({ ...esm, entryPoints: { index: "src/index.ts" }, define });
 if (process.argv.includes("--types")) {
   execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });

@@ -49,7 +49,7 @@ function binForEveryone(): string {
     cpSync(join(ROOT, "dist"), join(dir, "dist"), { recursive: true, filter: (src) => !src.includes(`${sep}dist${sep}types`) });
     // package.json says the .js files are ES modules.
     cpSync(join(ROOT, "package.json"), join(dir, "package.json"));
-    readableBin = join(dir, "bin", "layerlint.js");
+    readableBin = join(dir, "bin", "layerlint.cjs");
   }
   return readableBin;
 }

@@ -54,11 +54,11 @@ afterAll(() => {
 describe("the npm package", () => {
   it("ships the CLI, the bundle, the types, the docs and the rules' READMEs, and nothing else", () => {
     const paths = packed.files.map((f) => f.path);
-    for (const needed of ["package.json", "README.md", "bin/layerlint.js", "dist/cli.js", "dist/index.js", "dist/types/src/index.d.ts", "docs/rules.md", ".pre-commit-hooks.yaml"]) {
+    for (const needed of ["package.json", "README.md", "bin/layerlint.cjs", "dist/cli.js", "dist/index.js", "dist/types/src/index.d.ts", "docs/rules.md", ".pre-commit-hooks.yaml"]) {
       expect(paths, needed).toContain(needed);
     }
     for (const rule of rules) expect(paths).toContain(`rules/${rule.id}/README.md`);
-    const allowed = /^(package\.json|README\.md|LICENSE|\.pre-commit-hooks\.yaml|bin\/layerlint\.js|dist\/.+\.([cm]?js|d\.ts)|docs\/.+\.md|rules\/[a-z0-9-]+\/README\.md)$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|\.pre-commit-hooks\.yaml|bin\/layerlint\.cjs|dist\/.+\.([cm]?js|d\.ts)|docs\/.+\.md|rules\/[a-z0-9-]+\/README\.md)$/;
     expect(paths.filter((p) => !allowed.test(p))).toEqual([]);
     expect(paths.some((p) => p.includes("fixtures") || p.startsWith("src/") || p.startsWith("test/"))).toBe(false);
     // The whole package stays small: it is downloaded for every pre-commit environment and CI run.

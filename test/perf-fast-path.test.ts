@@ -1,10 +1,12 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseFastArgs } from "../src/cli/fast-args.js";
 import { parseLintArgs, type LintArgs } from "../src/cli/lint.js";
-import { cli, tempTree } from "./helpers/cli.js";
+import { BIN, cli, tempTree } from "./helpers/cli.js";
+import { ROOT } from "./helpers/fixtures.js";
 
 const FIELDS: (keyof LintArgs)[] = [
   "paths", "format", "fix", "fixDryRun", "fixUnsafe", "config", "rule", "context", "target", "buildArg",
@@ -88,6 +90,40 @@ describe("fast path: the same output as the yargs path (built CLI)", () => {
     expect(fast.status).toBe(slow.status);
     expect(fast.stdout.split(a).join("<dir>")).toBe(slow.stdout.split(b).join("<dir>"));
     expect(readFileSync(join(a, "Dockerfile"), "utf8")).toBe(readFileSync(join(b, "Dockerfile"), "utf8"));
+  });
+});
+
+/** The Node built-in modules a process loads beyond those of `node -e 0`. */
+function modulesBeyondNode(args: string[], stdio: "pipe" | "ignore"): string[] {
+  const dir = tempTree({});
+  const list = (argv: string[]): Set<string> => {
+    const out = join(dir, "modules.txt");
+    const r = spawnSync(process.execPath, ["-r", join(ROOT, "test/helpers/module-list.cjs"), ...argv], {
+      cwd: dir,
+      stdio: ["ignore", stdio, "pipe"],
+      env: { ...process.env, LAYERLINT_MODULE_LIST: out, NO_COLOR: "1" },
+    });
+    expect(r.status, String(r.stderr)).not.toBe(2);
+    return new Set(readFileSync(out, "utf8").split("\n"));
+  };
+  const node = list(["-e", "0"]);
+  return [...list(args)].filter((m) => !node.has(m));
+}
+
+describe("fast path: what start-up loads", () => {
+  // Timings are benchmarks (bench/startup.mjs); what the common command line
+  // loads is a fact a test can pin: it is where start-up time goes.
+  it("the common command line loads only node:vm beyond `node -e 0`, writing to a pipe or to /dev/null", () => {
+    const dir = tempTree({ "svc/Dockerfile": BAD, "svc/package.json": "{}", "other/Dockerfile": FIXABLE });
+    for (const stdio of ["pipe", "ignore"] as const) {
+      expect(modulesBeyondNode([BIN, join(dir, "svc/Dockerfile")], stdio)).toEqual(["NativeModule vm"]);
+      expect(modulesBeyondNode([BIN, dir, "--format", "json"], stdio)).toEqual(["NativeModule vm"]);
+    }
+  });
+
+  it("the check can fail: yargs' path loads the ES module loader's modules and more", () => {
+    const dir = tempTree({ Dockerfile: BAD });
+    expect(modulesBeyondNode([BIN, join(dir, "Dockerfile"), ...YARGS], "pipe").length).toBeGreaterThan(1);
   });
 });
 

@@ -6,6 +6,7 @@ import { insertLinesBefore, instructionLines, nextLineStart } from "../../src/fi
 import type { OptionsSchema, RuleContext, TextEdit } from "../../src/engine/types.js";
 import type { Instruction, ParsedDockerfile } from "../../src/parse/index.js";
 import { cleanPath, isGlob, splitCommands, commandWords, type CacheModel } from "../../src/model/index.js";
+import { compareStrings } from "../../src/order.js";
 
 type Messages = {
   reinstall: (d: { install: string; copy: string; manifests: string }) => string;
@@ -319,7 +320,7 @@ function manifestCopyLines(file: ParsedDockerfile, model: CacheModel, copy: Inst
   const flags = copy.flags.filter((f) => ["chown", "chmod", "link"].includes(f.name.toLowerCase())).map((f) => file.text.slice(f.range.start.offset, f.range.end.offset));
   const keyword = copy.keyword === "ADD" ? "COPY" : keywordAsWritten(copy);
   const lines: string[] = [];
-  for (const [destDir, entries] of [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+  for (const [destDir, entries] of [...groups.entries()].sort((a, b) => compareStrings(a[0], b[0]))) {
     const dirs = entries.filter((e) => e.context.endsWith("/"));
     // `.yarnrc*` already matches `.yarnrc.yml`: one pattern is enough.
     const filesIn = entries.filter((e) => !e.context.endsWith("/") && !(e.glob && entries.some((o) => o !== e && o.glob && e.context.startsWith(o.context.slice(0, -1)))));

@@ -1,4 +1,4 @@
-import { fstatSync, writeSync } from "node:fs";
+import { fstatSync, statSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 
 // Writing the report with one system call instead of through process.stdout
@@ -27,12 +27,16 @@ export function writeStdout(text: string): void {
  * Whether standard output is a terminal, as process.stdout.isTTY says, but
  * without creating process.stdout. node:tty (which loads the network and
  * stream modules) is needed only when the descriptor is a character device:
- * pipes and files, where hooks and CI write, are answered by fstat alone.
+ * pipes, files and /dev/null, where hooks and CI write, are answered by
+ * fstat alone.
  */
 export function stdoutIsTTY(): boolean {
   if (viaStream) return Boolean(process.stdout.isTTY);
   try {
-    if (!fstatSync(1).isCharacterDevice()) return false;
+    const out = fstatSync(1);
+    if (!out.isCharacterDevice()) return false;
+    // /dev/null, where hooks and scripts often send output, is a character device too.
+    if (process.platform !== "win32" && out.rdev === statSync("/dev/null").rdev) return false;
   } catch {
     return false;
   }

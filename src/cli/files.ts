@@ -5,6 +5,7 @@ import { fsError, UsageError } from "../errors.js";
 
 export { fsError };
 import { decode, type SourceText } from "../read.js";
+import { compareStrings } from "../order.js";
 
 /**
  * Dockerfiles larger than this are refused: memory and time stay bounded.
@@ -83,7 +84,7 @@ function walk(root: string): string[] {
         const rel = relative(base, path).split("\\").join("/");
         return rel !== "" && !rel.startsWith("..") && ig.ignores(isDir ? rel + "/" : rel);
       });
-    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const e of entries.sort((a, b) => compareStrings(a.name, b.name))) {
       const path = join(dir, e.name);
       let isDir = e.isDirectory();
       let isFile = e.isFile();

@@ -1,3 +1,4 @@
+import { isCommandName, type CommandName } from "./commands.js";
 import { describeError } from "./describe-error.js";
 
 export { describeError };
@@ -7,7 +8,7 @@ export { describeError };
  * it runs, so `layerlint Dockerfile` never loads the language server.
  * A command module exports `run(argv): Promise<number>` (the exit code).
  */
-export const COMMANDS: Readonly<Record<string, { describe: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }>> = {
+export const COMMANDS: Readonly<Record<CommandName, { describe: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }>> = {
   lint: { describe: "lint Dockerfiles (the default command)", load: () => import("./lint.js") },
   explain: { describe: "show each step's cache key and what a change re-runs", load: () => import("./explain.js") },
   lsp: { describe: "run the language server (--stdio)", load: () => import("./lsp.js") },
@@ -17,7 +18,7 @@ export const COMMANDS: Readonly<Record<string, { describe: string; load: () => P
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
   try {
-    const name = argv[0] && Object.prototype.hasOwnProperty.call(COMMANDS, argv[0]) ? argv[0] : "lint";
+    const name = isCommandName(argv[0]) ? argv[0] : "lint";
     const rest = name === argv[0] ? argv.slice(1) : argv;
     const command = await COMMANDS[name].load();
     return await command.run(rest);

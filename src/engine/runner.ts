@@ -3,6 +3,7 @@ import type { Instruction, ParsedDockerfile, Stage } from "../parse/index.js";
 import type { ResolvedRule } from "./config.js";
 import { readSuppressions } from "./suppress.js";
 import type { AnyRule, Finding, InstructionVisitor, ReportDescriptor, RuleContext, Visitors } from "./types.js";
+import { compareStrings } from "../order.js";
 
 /** A rule threw: a bug in layerlint, reported with the rule's id. */
 export class RuleError extends Error {
@@ -86,7 +87,7 @@ export function runRules(
   const suppressions = readSuppressions(file, allRules);
   const kept = findings.filter((f) => !suppressions.isSuppressed(f));
   kept.push(...suppressions.problems);
-  return kept.sort((a, b) => a.range.start.offset - b.range.start.offset || a.ruleId.localeCompare(b.ruleId));
+  return kept.sort((a, b) => a.range.start.offset - b.range.start.offset || compareStrings(a.ruleId, b.ruleId));
 }
 
 function toFinding(rule: AnyRule, severity: Finding["severity"], d: ReportDescriptor): Finding {

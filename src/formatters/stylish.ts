@@ -1,4 +1,5 @@
-import { createColors } from "picocolors";
+import { createRequire } from "node:module";
+import type picocolors from "picocolors";
 import type { Finding } from "../engine/types.js";
 import type { Formatter } from "./types.js";
 import { counts } from "./types.js";
@@ -8,7 +9,7 @@ import { counts } from "./types.js";
  * the range underlined, then a summary.
  */
 const stylish: Formatter = (reports, ctx) => {
-  const c = createColors(ctx.color);
+  const c = ctx.color ? colors() : PLAIN;
   const out: string[] = [];
   const total = { errorCount: 0, warningCount: 0, infoCount: 0 };
   for (const r of reports) {
@@ -31,6 +32,19 @@ const stylish: Formatter = (reports, ctx) => {
   out.push("", total.errorCount > 0 ? c.red(c.bold(summary)) : c.yellow(c.bold(summary)));
   return out.join("\n") + "\n";
 };
+
+type Palette = Pick<typeof picocolors, "red" | "yellow" | "blue" | "dim" | "bold">;
+const PLAIN: Palette = { red: String, yellow: String, blue: String, dim: String, bold: String };
+
+/**
+ * picocolors is loaded only when colours are on: loading it reads
+ * process.stdout, which builds Node's stream for the pipe a hook or CI
+ * writes to (a few milliseconds of a run that needs no colour).
+ */
+function colors(): Palette {
+  const { createColors } = createRequire(import.meta.url)("picocolors") as typeof import("picocolors");
+  return createColors(true);
+}
 
 function excerpt(lines: string[], f: Finding, mark: (s: string) => string): string[] {
   const line = f.range.start.line;

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Instruction } from "../parse/index.js";
 import { cleanPath, type BuildContext } from "./context.js";
 import type { CacheModel } from "./index.js";
+import { compareStrings } from "../order.js";
 
 /**
  * Paths in a build context that change without any change to the
@@ -98,7 +99,7 @@ export function volatilePathsCopied(model: CacheModel, ins: Instruction, builds:
     if (start !== "" && !isDirectory(model.context, root, start)) continue;
     walk(start, 0);
   }
-  return [...found.entries()].map(([path, kind]) => ({ path, kind })).sort((a, b) => a.path.localeCompare(b.path));
+  return [...found.entries()].map(([path, kind]) => ({ path, kind })).sort((a, b) => compareStrings(a.path, b.path));
 }
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ROOT } from "./fixtures.js";
 
-export const BIN = join(ROOT, "bin", "layerlint.js");
+export const BIN = join(ROOT, "bin", "layerlint.cjs");
 
 export interface CliResult {
   status: number | null;
