@@ -27,6 +27,14 @@ describe("fast path: the hand-written parser agrees with yargs", () => {
       ["--format", "no-such-format", "Dockerfile"],
       ["dir with spaces/Dockerfile"],
       ["a=b"],
+      ["--quiet", "Dockerfile"],
+      ["-q", "--format", "json", "a", "b"],
+      ["--stdin", "--stdin-filename", "svc/Dockerfile", "--format", "json"],
+      ["--stdin-filename=svc/Dockerfile", "--stdin"],
+      ["-"],
+      ["-", "Dockerfile"],
+      ["Dockerfile", "-", "other"],
+      ["--stdin"],
     ];
     for (const argv of lines) {
       const fast = parseFastArgs(argv);
@@ -37,7 +45,8 @@ describe("fast path: the hand-written parser agrees with yargs", () => {
 
   it("leaves every other command line to yargs", () => {
     const lines = [
-      [], ["-"], ["--stdin"], ["--help"], ["-h"], ["--version"], ["--quiet", "Dockerfile"], [...YARGS, "Dockerfile"],
+      [], ["--help"], ["-h"], ["--version"], ["--quiet", "--quiet", "Dockerfile"], ["--stdin", "--stdin"], [...YARGS, "Dockerfile"],
+      ["--stdin-filename"], ["--stdin-filename", "-", "--stdin"], ["--stdin", "--stdin-filename", "a", "--stdin-filename", "b"], ["-qf", "json", "x"],
       ["--fix", "--fix", "Dockerfile"], ["--format", "json", "--format", "json", "Dockerfile"], ["--format"], ["-f", "-", "x"],
       ["--fix", "true"], ["--fix", "false"], ["123"], ["--", "Dockerfile"], ["--no-fix", "Dockerfile"], ["-fjson", "Dockerfile"],
       ["--fix=true", "Dockerfile"], ["--rule", "a=off", "Dockerfile"],
@@ -46,14 +55,17 @@ describe("fast path: the hand-written parser agrees with yargs", () => {
   });
 
   it("agrees with yargs on random command lines it accepts", async () => {
-    const token = fc.constantFrom("Dockerfile", "x.Dockerfile", "dir", "--format", "-f", "json", "stylish", "--format=json", "--fix", "-", "--quiet", "true", "7", "--", "-q", "a b", "--fix-dry-run");
+    const token = fc.constantFrom(
+      "Dockerfile", "x.Dockerfile", "dir", "--format", "-f", "json", "stylish", "--format=json", "--fix", "-", "--quiet", "true", "7", "--", "-q", "a b", "--fix-dry-run",
+      "--stdin", "--stdin-filename", "--stdin-filename=svc/Dockerfile", "--stdin-filename=", "false",
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(token, { maxLength: 6 }), async (argv) => {
         const fast = parseFastArgs(argv);
         if (fast === null) return;
         expect(pick(fast)).toEqual(pick(await parseLintArgs(argv)));
       }),
-      { numRuns: 300 },
+      { numRuns: 600 },
     );
   });
 });
@@ -74,6 +86,12 @@ describe("fast path: the same output as the yargs path (built CLI)", () => {
       expect(fast).toEqual(slow);
     }
     expect(cli(["lint", join(dir, "Dockerfile")])).toEqual(cli([join(dir, "Dockerfile"), ...YARGS]));
+    // an editor on save: standard input
+    const stdinArgs = ["--stdin", "--stdin-filename", join(dir, "Dockerfile"), "--format", "json"];
+    const fromStdin = cli(stdinArgs, { input: BAD });
+    expect(fromStdin.stdout).toContain("copy-before-install");
+    expect(fromStdin).toEqual(cli([...stdinArgs, ...YARGS], { input: BAD }));
+    expect(cli(["-", "-q"], { input: BAD })).toEqual(cli(["-", "-q", ...YARGS], { input: BAD }));
   });
 
   it("reports a missing file and an unknown format the same way", () => {
@@ -94,13 +112,14 @@ describe("fast path: the same output as the yargs path (built CLI)", () => {
 });
 
 /** The Node built-in modules a process loads beyond those of `node -e 0`. */
-function modulesBeyondNode(args: string[], stdio: "pipe" | "ignore"): string[] {
+function modulesBeyondNode(args: string[], stdio: "pipe" | "ignore", input?: string): string[] {
   const dir = tempTree({});
   const list = (argv: string[]): Set<string> => {
     const out = join(dir, "modules.txt");
     const r = spawnSync(process.execPath, ["-r", join(ROOT, "test/helpers/module-list.cjs"), ...argv], {
       cwd: dir,
-      stdio: ["ignore", stdio, "pipe"],
+      stdio: [input === undefined ? "ignore" : "pipe", stdio, "pipe"],
+      input,
       env: { ...process.env, LAYERLINT_MODULE_LIST: out, NO_COLOR: "1" },
     });
     expect(r.status, String(r.stderr)).not.toBe(2);
@@ -113,12 +132,14 @@ function modulesBeyondNode(args: string[], stdio: "pipe" | "ignore"): string[] {
 describe("fast path: what start-up loads", () => {
   // Timings are benchmarks (bench/startup.mjs); what the common command line
   // loads is a fact a test can pin: it is where start-up time goes.
-  it("the common command line loads only node:vm beyond `node -e 0`, writing to a pipe or to /dev/null", () => {
+  it("the common command lines (files or standard input) load only node:vm beyond `node -e 0`, writing to a pipe or to /dev/null", () => {
     const dir = tempTree({ "svc/Dockerfile": BAD, "svc/package.json": "{}", "other/Dockerfile": FIXABLE });
     for (const stdio of ["pipe", "ignore"] as const) {
       expect(modulesBeyondNode([BIN, join(dir, "svc/Dockerfile")], stdio)).toEqual(["NativeModule vm"]);
       expect(modulesBeyondNode([BIN, dir, "--format", "json"], stdio)).toEqual(["NativeModule vm"]);
     }
+    // an editor on save, through standard input
+    expect(modulesBeyondNode([BIN, "--stdin", "--stdin-filename", join(dir, "svc/Dockerfile"), "--format", "json"], "pipe", BAD)).toEqual(["NativeModule vm"]);
   });
 
   it("the check can fail: yargs' path loads the ES module loader's modules and more", () => {

@@ -1,38 +1,66 @@
 import type { LintArgs } from "./lint.js";
 
 /**
- * The command lines a pre-commit hook or an editor sends on every run:
- * `layerlint [files...] [--format|-f stylish|json|...] [--fix]`. Parsing
- * them by hand keeps yargs (about 45 ms to load) off the common path.
- * Anything else returns null and goes through yargs, so help, errors and
- * every other option keep yargs' exact behaviour; a test checks that both
- * parsers agree on every command line this one accepts.
+ * The command lines a pre-commit hook, a CI step or an editor on save sends
+ * on every run: `layerlint [files...] [--format|-f F] [--fix] [--quiet|-q]
+ * [--stdin] [--stdin-filename F] [-]`. Parsing them by hand keeps yargs
+ * (about 45 ms to load) off the common path. Anything else returns null and
+ * goes through yargs, so help, errors and every other option keep yargs'
+ * exact behaviour; a test checks that both parsers agree on every command
+ * line this one accepts.
  */
 export function parseFastArgs(argv: readonly string[]): LintArgs | null {
   const paths: string[] = [];
   let format: string | undefined;
+  let stdinFilename: string | undefined;
   let fix = false;
+  let quiet = false;
+  let stdin = false;
+  let dash = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    // A repeated flag or option becomes an array in yargs: leave it to yargs.
     if (arg === "--fix") {
-      if (fix) return null; // repeated flags become arrays in yargs
+      if (fix) return null;
       fix = true;
-    } else if (arg === "--format" || arg === "-f") {
+    } else if (arg === "--quiet" || arg === "-q") {
+      if (quiet) return null;
+      quiet = true;
+    } else if (arg === "--stdin") {
+      if (stdin) return null;
+      stdin = true;
+    } else if (arg === "-") {
+      dash = true;
+    } else if (arg === "--format" || arg === "-f" || arg === "--stdin-filename") {
       const value = argv[i + 1];
-      if (format !== undefined || !isPlainValue(value)) return null;
-      format = value;
+      if (!isPlainValue(value)) return null;
+      if (arg === "--stdin-filename") {
+        if (stdinFilename !== undefined) return null;
+        stdinFilename = value;
+      } else {
+        if (format !== undefined) return null;
+        format = value;
+      }
       i++;
-    } else if (arg.startsWith("--format=")) {
-      const value = arg.slice("--format=".length);
-      if (format !== undefined || !isPlainValue(value)) return null;
-      format = value;
+    } else if (arg.startsWith("--format=") || arg.startsWith("--stdin-filename=")) {
+      const value = arg.slice(arg.indexOf("=") + 1);
+      if (!isPlainValue(value)) return null;
+      if (arg.startsWith("--stdin-filename=")) {
+        if (stdinFilename !== undefined) return null;
+        stdinFilename = value;
+      } else {
+        if (format !== undefined) return null;
+        format = value;
+      }
     } else if (isPlainValue(arg)) {
       paths.push(arg);
     } else {
       return null;
     }
   }
-  if (paths.length === 0) return null; // usage error or standard input: yargs' path says it best
+  // yargs drops a lone "-"; parseLintArgs appends it once, after the other paths.
+  if (dash) paths.push("-");
+  if (paths.length === 0 && !stdin) return null; // usage error: yargs' path says it best
   return {
     paths,
     format: format ?? "stylish",
@@ -41,8 +69,9 @@ export function parseFastArgs(argv: readonly string[]): LintArgs | null {
     fixUnsafe: false,
     rule: [],
     buildArg: [],
-    stdin: false,
-    quiet: false,
+    stdin,
+    ...(stdinFilename === undefined ? {} : { stdinFilename }),
+    quiet,
     listRules: false,
     debug: false,
   };

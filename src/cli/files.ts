@@ -157,11 +157,29 @@ function specialFileKind(st: Stats): string | null {
 export async function readStdin(name: string): Promise<SourceText> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of process.stdin) {
-    const b = chunk as Buffer;
+  const add = (b: Buffer): void => {
     size += b.length;
     if (size > MAX_FILE_BYTES) throw new UsageError(`input too large (over ${MAX_FILE_BYTES / 1048576} MiB)`, name);
     chunks.push(b);
+  };
+  // Read with system calls, as an editor's pipe allows: process.stdin would
+  // build Node's stream machinery, a few milliseconds of every run on save.
+  // A non-blocking descriptor (EAGAIN) is read through the stream instead.
+  let viaStream = process.platform === "win32";
+  while (!viaStream) {
+    const buffer = Buffer.allocUnsafe(65536);
+    let n: number;
+    try {
+      n = readSync(0, buffer, 0, buffer.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== "EAGAIN") throw fsError(e, name);
+      viaStream = true;
+      continue;
+    }
+    if (n === 0) break;
+    add(buffer.subarray(0, n));
   }
+  if (viaStream) for await (const chunk of process.stdin) add(chunk as Buffer);
   return decode(Buffer.concat(chunks), name);
 }
