@@ -1,7 +1,7 @@
 // Cold start: one typical Dockerfile, the whole process, as a ratio to
 // `node -e 0` timed in the same interleaved rounds. Peers are timed the
 // same way for comparison.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, ROOT, ms, ratio, table, timeProcesses } from "./lib.mjs";
@@ -20,8 +20,10 @@ export function startup({ runs = 60, peers = true } = {}) {
       "node -e 0": [node, ["-e", "0"]],
       "layerlint Dockerfile": [node, [BIN, file], { cwd: dir, expectStatus: [0, 1] }],
       "layerlint --format json": [node, [BIN, "--format", "json", file], { cwd: dir, expectStatus: [0, 1] }],
+      // An editor on save sends the buffer on standard input.
+      "layerlint --stdin (editor)": [node, [BIN, "--stdin", "--stdin-filename", file, "--format", "json"], { cwd: dir, expectStatus: [0, 1], input: readFileSync(file), stdio: ["pipe", "pipe", "pipe", "pipe"] }],
       // Any other option goes through yargs: the price of leaving the fast path.
-      "layerlint --quiet (yargs)": [node, [BIN, "--quiet", file], { cwd: dir, expectStatus: [0, 1] }],
+      "layerlint --build-arg (yargs)": [node, [BIN, "--build-arg", "UNUSED=1", file], { cwd: dir, expectStatus: [0, 1] }],
     };
     if (peers) {
       commands["dockerfile-utils lint"] = [node, [join(ROOT, "node_modules/dockerfile-utils/bin/dockerfile-utils"), "lint", file]];
