@@ -1,5 +1,5 @@
 import { dirname } from "node:path";
-import { findConfig, resolveRules, type LoadedConfig } from "./engine/config.js";
+import { findConfig, resolveRules, type LoadedConfig, type ResolveResult } from "./engine/config.js";
 import { runRules } from "./engine/runner.js";
 import type { AnyRule, Finding, SeveritySetting } from "./engine/types.js";
 import { fixLoop } from "./fix/apply.js";
@@ -41,7 +41,7 @@ export function lintSource(source: SourceText | string, options: LintOptions): L
   const src = typeof source === "string" ? fromString(source) : source;
   const filePath = options.filePath ?? "<input>";
   const config = options.config === undefined || options.config === "auto" ? (options.filePath ? findConfig(dirname(options.filePath)) : null) : options.config;
-  const { enabled, warnings } = resolveRules({ rules: options.rules, config, filePath: options.filePath ?? null, cliRules: options.cliRules });
+  const { enabled, warnings } = rulesFor(options.rules, config, options.filePath ?? null, options.cliRules);
   const context = contextFor(options);
   const file = parse(src, filePath);
   const model = buildModel(file, { context, target: options.target, buildArgs: options.buildArgs });
@@ -87,6 +87,55 @@ export function fixSource(source: SourceText | string, options: LintOptions & { 
 /** Fixes write whole lines; a file that did not end with a line break does not get one from them. */
 export function keepFinalNewline(original: string, fixed: string): string {
   return original !== "" && !original.endsWith("\n") && fixed.endsWith("\n") ? fixed.replace(/\r?\n$/, "") : fixed;
+}
+
+/**
+ * The last resolution of the rules, reused while the inputs stay the same:
+ * linting many files with one set of options (the CLI, an editor, the
+ * library in a loop) would otherwise rebuild the same maps for every file.
+ * One entry only, so nothing grows. The rule list (and each rule in it)
+ * and the configuration are compared by identity: configurations are read
+ * from files and never changed in place. The `--rule` settings are compared
+ * by content, since a caller may edit its object between calls. The file's
+ * path only matters to a configuration with `overrides`.
+ */
+let lastRules: {
+  rules: readonly AnyRule[];
+  /** The rules as they were, to notice a list changed in place. */
+  ruleList: AnyRule[];
+  config: LoadedConfig | null;
+  filePath: string | null;
+  cliEntries: [string, SeveritySetting][];
+  result: ResolveResult;
+} | null = null;
+
+function rulesFor(rules: readonly AnyRule[], config: LoadedConfig | null, filePath: string | null, cliRules: Record<string, SeveritySetting> | undefined): ResolveResult {
+  const last = lastRules;
+  if (
+    last !== null &&
+    last.rules === rules &&
+    last.ruleList.length === rules.length &&
+    last.ruleList.every((r, i) => r === rules[i]) &&
+    last.config === config &&
+    (last.filePath === filePath || !config?.data.overrides) &&
+    sameEntries(last.cliEntries, cliRules)
+  ) {
+    // A fresh warnings array: callers may add to it.
+    return { enabled: last.result.enabled, warnings: [...last.result.warnings] };
+  }
+  const result = resolveRules({ rules, config, filePath, cliRules });
+  lastRules = { rules, ruleList: [...rules], config, filePath, cliEntries: Object.entries(cliRules ?? {}), result: { enabled: result.enabled, warnings: [...result.warnings] } };
+  return result;
+}
+
+function sameEntries(entries: readonly [string, SeveritySetting][], now: Record<string, SeveritySetting> | undefined): boolean {
+  let n = 0;
+  for (const key in now) {
+    if (!Object.prototype.hasOwnProperty.call(now, key)) continue;
+    const e = entries[n++];
+    if (e === undefined || e[0] !== key || e[1] !== now[key]) return false;
+  }
+  return n === entries.length;
 }
 
 function contextFor(options: LintOptions): BuildContext | null {

@@ -58,13 +58,13 @@ export default defineRule({
         const commands = splitCommands(script).map((c) => ({ command: c, words: commandWords(c) }));
         for (let i = 0; i < commands.length; i++) {
           const { command, words } = commands[i];
-          // The text from the program on (`then curl ...` shows as `curl ...`), as written.
-          const shown = short(command.text.slice(Math.max(0, command.text.indexOf(words[0] ?? ""))));
+          // The text from the program on (`then curl ...` shows as `curl ...`), as written; made only for a report.
+          const shown = (): string => short(command.text.slice(Math.max(0, command.text.indexOf(words[0] ?? ""))));
           const program = words[0]?.slice(words[0].lastIndexOf("/") + 1);
           if (program === "curl" || program === "wget") {
             const moving = words.slice(1).filter((w) => /^(https?|ftp):\/\//i.test(w)).find(isMovingUrl);
             if (moving) {
-              ctx.report({ node: ins, message: ctx.messages.runDownload({ command: shown, what: `\`${short(moving)}\`, a moving target` }) });
+              ctx.report({ node: ins, message: ctx.messages.runDownload({ command: shown(), what: `\`${short(moving)}\`, a moving target` }) });
               return;
             }
           } else if (program === "git") {
@@ -74,7 +74,7 @@ export default defineRule({
             const later = upToNextClone([...commands.slice(i + 1).map((c) => c.words), ...laterRuns.flatMap((r) => splitCommands(model.script(r)).map(commandWords))]);
             const ref = cloneRef(words, later);
             if (ref) {
-              ctx.report({ node: ins, message: ctx.messages.runClone({ command: shown, ref }) });
+              ctx.report({ node: ins, message: ctx.messages.runClone({ command: shown(), ref }) });
               return;
             }
           }

@@ -1,7 +1,7 @@
 import { defineRule } from "../../src/engine/define.js";
 import { mergeRunInto } from "../../src/fix/run-edits.js";
 import type { Instruction, Stage } from "../../src/parse/index.js";
-import { copiedPaths, covers, emptiesEffect, runEffects, shipsInImage, type PathEffect } from "../../src/model/reads.js";
+import { copiedPaths, covers, emptiesEffect, indexIn, runEffects, shipsInImage, type PathEffect } from "../../src/model/reads.js";
 
 /** Created paths worth a warning when deleted later: what takes room. */
 const SIZEABLE = new Set(["download", "extract", "clone", "cache"]);
@@ -30,11 +30,12 @@ export default defineRule({
   },
   create(ctx) {
     const { model, file } = ctx;
-    const positionsByStage = new Map<Stage, Map<Instruction, number>>();
     return {
       RUN(ins) {
         if (ins.onbuild || !ins.stage || !shipsInImage(model, ins.stage)) return;
         const fx = runEffects(model, ins);
+        // Most RUNs delete nothing and remove no package: nothing to look back for.
+        if (fx.deletedFromEarlier.length === 0 && fx.removedPackages.length === 0) return;
         const stage = ins.stage;
         const earlier = { [Symbol.iterator]: () => earlierSteps(stage, ins) };
         for (const d of fx.deletedFromEarlier) {
@@ -72,11 +73,9 @@ export default defineRule({
       }
     }
 
-    /** The position of each instruction in its stage's list, found once per stage (-1 for none). */
+    /** The position of an instruction in its stage's list (-1 for none), found without a scan of the stage. */
     function positionIn(stage: Stage, ins: Instruction): number {
-      let positions = positionsByStage.get(stage);
-      if (!positions) positionsByStage.set(stage, (positions = new Map(stage.instructions.map((i, n) => [i, n]))));
-      return positions.get(ins) ?? -1;
+      return indexIn(stage.instructions, ins);
     }
 
     function findCreator(earlier: Iterable<Instruction>, d: PathEffect): Creator | null {

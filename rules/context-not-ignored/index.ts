@@ -31,16 +31,22 @@ export default defineRule({
     const { model } = ctx;
     const reported = new Set<string>();
     // Build output counts as volatile only when the Dockerfile makes it itself.
-    const scripts = model.infos.filter((i) => i.instruction.keyword === "RUN").map((i) => model.script(i.instruction)).join("\n");
-    const builds = {
-      js: /\b(npm|pnpm|yarn|bun)\s+(run\s+)?build\b|\b(vite|next|nuxt|tsc|webpack|ng)\s+build\b|\btsc\b/.test(scripts),
-      rust: /\bcargo\s+(build|install)\b/.test(scripts),
-      java: /\b(mvn|mvnw|gradle|gradlew)\b/.test(scripts),
+    // Worked out on the first broad COPY of a context on disk: most files linted have neither.
+    let builds: { js: boolean; rust: boolean; java: boolean } | null = null;
+    const buildsOf = (): { js: boolean; rust: boolean; java: boolean } => {
+      if (builds) return builds;
+      const scripts = model.infos.filter((i) => i.instruction.keyword === "RUN").map((i) => model.script(i.instruction)).join("\n");
+      builds = {
+        js: /\b(npm|pnpm|yarn|bun)\s+(run\s+)?build\b|\b(vite|next|nuxt|tsc|webpack|ng)\s+build\b|\btsc\b/.test(scripts),
+        rust: /\bcargo\s+(build|install)\b/.test(scripts),
+        java: /\b(mvn|mvnw|gradle|gradlew)\b/.test(scripts),
+      };
+      return builds;
     };
     const check = (ins: Instruction): void => {
       if (ins.onbuild || model.context.root === null) return;
       if (!model.isBroadCopy(ins)) return;
-      const fresh = volatilePathsCopied(model, ins, builds).filter((p) => !reported.has(p.path));
+      const fresh = volatilePathsCopied(model, ins, buildsOf()).filter((p) => !reported.has(p.path));
       if (fresh.length === 0) return;
       fresh.forEach((p) => reported.add(p.path));
       const patterns = [...new Set(fresh.map(pattern))].map((p) => `\`${p}\``).join(", ");

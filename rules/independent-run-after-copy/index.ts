@@ -2,7 +2,7 @@ import { defineRule } from "../../src/engine/define.js";
 import type { TextEdit } from "../../src/engine/types.js";
 import { instructionLines, lineStart } from "../../src/fix/edits.js";
 import type { Instruction, ParsedDockerfile, Stage } from "../../src/parse/index.js";
-import { overlaps, runEffects, type RunEffects } from "../../src/model/reads.js";
+import { indexIn, overlaps, runEffects, type RunEffects } from "../../src/model/reads.js";
 
 /** Metadata a RUN does not see, so a RUN may move past it. */
 const INERT_METADATA = new Set(["LABEL", "EXPOSE", "MAINTAINER", "STOPSIGNAL", "HEALTHCHECK", "CMD", "ENTRYPOINT"]);
@@ -27,30 +27,20 @@ export default defineRule({
   },
   create(ctx) {
     const { model, file } = ctx;
-    // Positions found once per list, so that a long stage costs linear time, not a scan per RUN.
-    const positionsByStage = new Map<Stage, Map<Instruction, number>>();
-    let positionsInFile: Map<Instruction, number> | null = null;
-    const positionIn = (stage: Stage, ins: Instruction): number => {
-      let positions = positionsByStage.get(stage);
-      if (!positions) positionsByStage.set(stage, (positions = new Map(stage.instructions.map((i, n) => [i, n]))));
-      return positions.get(ins) ?? -1;
-    };
-    const positionInFile = (ins: Instruction): number => {
-      positionsInFile ??= new Map(file.instructions.map((i, n) => [i, n]));
-      return positionsInFile.get(ins) ?? -1;
-    };
+    // Positions found by binary search, so that a long stage costs no scan per RUN.
+    const positionIn = (stage: Stage, ins: Instruction): number => indexIn(stage.instructions, ins);
+    const positionInFile = (ins: Instruction): number => indexIn(file.instructions, ins);
     return {
       RUN(ins) {
         if (ins.onbuild || !ins.stage) return;
         if (ins.mounts.some((m) => m.type === "bind")) return;
         const list = ins.stage.instructions;
         // The copies and inert metadata just above the RUN; anything else (a RUN, ENV, ARG, USER, WORKDIR, SHELL) ends the block.
-        const block: Instruction[] = [];
-        for (let i = positionIn(ins.stage, ins) - 1; i >= 0; i--) {
-          const prev = list[i];
-          if (prev.keyword === "COPY" || prev.keyword === "ADD" || INERT_METADATA.has(prev.keyword)) block.unshift(prev);
-          else break;
-        }
+        const at = positionIn(ins.stage, ins);
+        let from = at;
+        while (from > 0 && (list[from - 1].keyword === "COPY" || list[from - 1].keyword === "ADD" || INERT_METADATA.has(list[from - 1].keyword))) from--;
+        // One slice of the run of instructions found, in file order (not an unshift per instruction).
+        const block: Instruction[] = at < 0 ? [] : list.slice(from, at);
         const broadIndex = block.findIndex((i) => (i.keyword === "COPY" || i.keyword === "ADD") && copiesTree(i));
         if (broadIndex === -1) return;
         const copy = block[broadIndex];

@@ -24,7 +24,9 @@ export default defineRule({
         if (ins.onbuild) return;
         const tools = uncachedTools(model, ins);
         if (tools.length === 0) return;
-        const flags = tools.flatMap((t) => t.mounts.map(cacheMountFlag));
+        // A plain loop: flatMap is several times slower here, and this runs for most RUNs that install.
+        const flags: string[] = [];
+        for (const t of tools) for (const m of t.mounts) flags.push(cacheMountFlag(m));
         const setups = [...new Set(tools.map((t) => t.setup).filter((s): s is string => s !== null))];
         ctx.report({
           node: ins,

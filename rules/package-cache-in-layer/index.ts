@@ -3,7 +3,7 @@ import { SYSTEM_PACKAGE_MANAGERS, type SystemPackageManager } from "../../src/ec
 import { appendToRun } from "../../src/fix/run-edits.js";
 import type { Instruction, Stage } from "../../src/parse/index.js";
 import { commandWords } from "../../src/model/index.js";
-import { cacheMountTargets, covers, emptiesEffect, runEffects, shipsInImage, stagesBasedOn, type PathEffect } from "../../src/model/reads.js";
+import { cacheMountTargets, covers, emptiesEffect, indexIn, runEffects, shipsInImage, stagesBasedOn, type PathEffect } from "../../src/model/reads.js";
 
 /** One cache a RUN leaves in its layer. */
 interface LeftCache {
@@ -34,7 +34,6 @@ export default defineRule({
   },
   create(ctx) {
     const { model, file } = ctx;
-    const positionsByStage = new Map<Stage, Map<Instruction, number>>();
     /** Per stage and cache path: the position of the last RUN that deletes it, -1 for none. */
     const lastEmptierByStage = new Map<Stage, Map<string, number>>();
     /** Per stage and manager: the position of the last step that needs the index, and whether a stage built on it has one. */
@@ -76,11 +75,9 @@ export default defineRule({
     // RUN: answered from facts gathered once per stage (and per cache path
     // or manager), so a long stage costs linear time, not quadratic.
 
-    /** The position of each instruction in its stage's list (an ONBUILD trigger has none: -1). */
+    /** The position of an instruction in its stage's list (an ONBUILD trigger has none: -1), found without a scan of the stage. */
     function positionIn(stage: Stage, ins: Instruction): number {
-      let positions = positionsByStage.get(stage);
-      if (!positions) positionsByStage.set(stage, (positions = new Map(stage.instructions.map((i, n) => [i, n]))));
-      return positions.get(ins) ?? -1;
+      return indexIn(stage.instructions, ins);
     }
 
     /** Whether a later RUN of the same stage deletes a left-behind path. */

@@ -24,6 +24,13 @@ const FLAGS: Readonly<Record<string, Readonly<Record<string, FlagKind>>>> = {
   HEALTHCHECK: { interval: "string", timeout: "string", "start-period": "string", "start-interval": "string", retries: "string" },
 };
 
+// FLAGS by keyword in a Map: a keyword without flags is then a quick miss rather than a
+// lookup through Object.prototype. Keywords are upper case, so no name of Object.prototype
+// is ever one of them: `has` answers as `in` did.
+const FLAGS_BY_KEYWORD = new Map(Object.entries(FLAGS));
+/** The flags of an instruction that takes none (a plain object, as a missing entry gave before). */
+const NO_FLAGS: Readonly<Record<string, FlagKind>> = {};
+
 /** BuildKit never parses flags for these: `ARG --x` and `STOPSIGNAL --x` pass. */
 const FLAGS_IGNORED = new Set(["ARG", "STOPSIGNAL"]);
 
@@ -65,14 +72,14 @@ export default defineRule({
     const checkFlags = (ins: Instruction): void => {
       if (FLAGS_IGNORED.has(ins.keyword)) return;
       if (ins.keyword === "HEALTHCHECK" && firstWord(ins)?.toUpperCase() === "NONE") return;
-      const allowed = FLAGS[ins.keyword] ?? {};
+      const allowed = FLAGS_BY_KEYWORD.get(ins.keyword) ?? NO_FLAGS;
       const flags = flagsOf(ins);
       const seen = new Set<string>();
       for (const f of flags) {
         const name = f.name.toLowerCase();
         const kind = allowed[name];
-        const known = Object.keys(allowed);
         if (!kind) {
+          const known = Object.keys(allowed);
           const suffix = known.length > 0 ? `it takes ${known.map((k) => "--" + k).join(", ")}` : `${ins.keyword} takes no flags`;
           report(f.range, ctx.messages.unknownFlag({ flag: f.name, keyword: ins.keyword, known: suffix }));
           continue;
@@ -153,7 +160,7 @@ export default defineRule({
  * arguments. A bare `--` ends the flags.
  */
 function flagsOf(ins: Instruction): Flag[] {
-  if (ins.keyword in FLAGS) {
+  if (FLAGS_BY_KEYWORD.has(ins.keyword)) {
     const end = ins.flags.findIndex((f) => f.name === "");
     return end === -1 ? ins.flags : ins.flags.slice(0, end);
   }
@@ -179,19 +186,18 @@ function firstWord(ins: Instruction): string | undefined {
 /** Argument words after any leading `--flags` (which other checks report). */
 function plainArgs(ins: Instruction): string[] {
   const words = ins.args.map((w) => w.value);
-  if (ins.keyword in FLAGS || ins.json) return words;
+  if (FLAGS_BY_KEYWORD.has(ins.keyword) || ins.json) return words;
   let i = 0;
   while (i < words.length && words[i].startsWith("--") && words[i] !== "--") i++;
   return words.slice(i);
 }
 
-/** The problem BuildKit reports about the instruction's arguments, if any. */
+/** The problem BuildKit reports about the instruction's arguments, if any (the words are read only where a check needs them: not for RUN). */
 function argumentProblem(ins: Instruction, escape: string): string | null {
   const k = ins.keyword;
-  const args = plainArgs(ins);
-  const empty = ins.json ? ins.json.length === 0 : args.length === 0;
   switch (k) {
     case "FROM": {
+      const args = plainArgs(ins);
       if (args.length === 3 && args[1].toUpperCase() === "AS") {
         if (!STAGE_NAME.test(args[2].toLowerCase())) return `invalid stage name "${args[2]}": it must start with a letter and hold only letters, digits, -, _ and .`;
         return null;
@@ -200,7 +206,7 @@ function argumentProblem(ins: Instruction, escape: string): string | null {
     }
     case "COPY":
     case "ADD": {
-      const words = ins.json ?? args;
+      const words = ins.json ?? plainArgs(ins);
       if (words.length < 2) return `${k} needs at least one source and a destination`;
       if (/^<<-?["']?[A-Za-z_]/.test(words[words.length - 1]) && ins.heredocs.length > 0) return `${k} cannot take a heredoc as its destination`;
       return null;
@@ -222,12 +228,12 @@ function argumentProblem(ins: Instruction, escape: string): string | null {
     case "EXPOSE":
     case "VOLUME":
     case "ONBUILD":
-      return empty ? `${k} needs at least one argument` : null;
+      return (ins.json ? ins.json.length === 0 : plainArgs(ins).length === 0) ? `${k} needs at least one argument` : null;
     case "SHELL":
       if (!ins.json) return ins.argText.trim() === "" ? "SHELL needs at least one argument" : 'SHELL takes the JSON form only (`SHELL ["/bin/sh", "-c"]`)';
       return ins.json.length === 0 ? "SHELL needs at least one argument" : null;
     case "HEALTHCHECK":
-      return healthcheckProblem(args);
+      return healthcheckProblem(plainArgs(ins));
     default:
       return null;
   }
@@ -254,7 +260,7 @@ function buildkitWords(text: string, escape: string): string[] {
       if (c === quote) quote = "";
       continue;
     }
-    if (/\s/.test(c)) {
+    if (isSpace(c.charCodeAt(0))) {
       if (inWord) words.push(word);
       word = "";
       inWord = false;
@@ -270,6 +276,13 @@ function buildkitWords(text: string, escape: string): string[] {
   }
   if (inWord) words.push(word);
   return words;
+}
+
+/** `/\s/.test(c)` for one UTF-16 code unit, without a regex: this runs for every character of every ENV, LABEL and ARG. */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 function keyValueProblem(keyword: string, args: string[]): string | null {

@@ -34,7 +34,7 @@ export default defineRule({
   },
   create(ctx) {
     const { model, file } = ctx;
-    const names = new Set(ctx.options.names.map((n) => n.toUpperCase()));
+    const names = upperCaseSet(ctx.options.names);
     return {
       ARG(ins) {
         if (ins.onbuild || !ins.stage) return;
@@ -125,6 +125,20 @@ export default defineRule({
     }
   },
 });
+
+// The names option is the same array for every file linted with one
+// configuration (the default list, or the configuration's): its set is built
+// once per array (and again if the array was changed in place). Keyed weakly
+// on the array, so nothing outlives it.
+const upperCaseSets = new WeakMap<readonly string[], { list: string[]; set: ReadonlySet<string> }>();
+
+function upperCaseSet(names: readonly string[]): ReadonlySet<string> {
+  const known = upperCaseSets.get(names);
+  if (known && known.list.length === names.length && known.list.every((n, i) => n === names[i])) return known.set;
+  const set = new Set(names.map((n) => n.toUpperCase()));
+  upperCaseSets.set(names, { list: [...names], set });
+  return set;
+}
 
 function oneLine(s: string): string {
   const t = s.replace(/(?:(?<!\s)\s+)?\\?\r?\n\s*/g, " ").replace(/\s+/g, " ");

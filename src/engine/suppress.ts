@@ -19,7 +19,21 @@ export interface Suppressions {
 
 const COMMENT = /^(layerlint|hadolint)\s+(global\s+)?ignore\s*=\s*([^\s#]+)/i;
 
-export function readSuppressions(file: ParsedDockerfile, rules: readonly AnyRule[]): Suppressions {
+/** The rule lookups an ignore comment needs: by id, by hadolint id, by BuildKit check name. */
+interface RuleTables {
+  /** The rules the tables were built from, to notice a list changed in place. */
+  list: AnyRule[];
+  byId: Map<string, AnyRule>;
+  fromHadolint: Map<string, string[]>;
+  fromBuildkit: Map<string, string[]>;
+}
+
+// The same rule list is passed for every file linted: its tables are built once per list.
+const tablesByRules = new WeakMap<readonly AnyRule[], RuleTables>();
+
+function tablesFor(rules: readonly AnyRule[]): RuleTables {
+  let tables = tablesByRules.get(rules);
+  if (tables && tables.list.length === rules.length && tables.list.every((r, i) => r === rules[i])) return tables;
   const byId = new Map(rules.map((r) => [r.id, r]));
   const fromHadolint = new Map<string, string[]>();
   const fromBuildkit = new Map<string, string[]>();
@@ -27,19 +41,31 @@ export function readSuppressions(file: ParsedDockerfile, rules: readonly AnyRule
     for (const h of r.meta.sources?.hadolint ?? []) fromHadolint.set(h.toUpperCase(), [...(fromHadolint.get(h.toUpperCase()) ?? []), r.id]);
     for (const b of r.meta.sources?.buildkit ?? []) fromBuildkit.set(b.toLowerCase(), [...(fromBuildkit.get(b.toLowerCase()) ?? []), r.id]);
   }
+  tablesByRules.set(rules, (tables = { list: [...rules], byId, fromHadolint, fromBuildkit }));
+  return tables;
+}
+
+/** isSuppressed of a file where no ignore applies: the runner then keeps every finding without asking. */
+export const NOTHING_SUPPRESSED = (): boolean => false;
+
+export function readSuppressions(file: ParsedDockerfile, rules: readonly AnyRule[]): Suppressions {
+  const { byId, fromHadolint, fromBuildkit } = tablesFor(rules);
 
   const global = new Set<string>();
   let all = false;
   const perLine = new Map<number, Set<string>>();
   const problems: Finding[] = [];
-  const commentLines = new Set(file.comments.map((c) => c.range.start.line));
-  const startLines = new Set(file.instructions.map((i) => i.range.start.line));
+  // Built on the first per-instruction ignore: most files have none.
+  let commentLines: Set<number> | null = null;
+  let startLines: Set<number> | null = null;
 
   const add = (ids: string[], isGlobal: boolean, line: number): void => {
     if (isGlobal) {
       ids.forEach((id) => global.add(id));
       return;
     }
+    commentLines ??= new Set(file.comments.map((c) => c.range.start.line));
+    startLines ??= new Set(file.instructions.map((i) => i.range.start.line));
     // The ignore applies to the instruction after the block of comments it sits in.
     let next = line + 1;
     while (commentLines.has(next) && !startLines.has(next)) next++;
@@ -71,6 +97,9 @@ export function readSuppressions(file: ParsedDockerfile, rules: readonly AnyRule
       for (const id of fromBuildkit.get(name.toLowerCase()) ?? []) global.add(id);
     }
   }
+
+  // No ignore applies: no finding needs matching to its instruction.
+  if (global.size === 0 && !all && perLine.size === 0) return { problems, isSuppressed: NOTHING_SUPPRESSED };
 
   // Findings are matched to the instruction that contains their start.
   const instructions = file.instructions;

@@ -37,6 +37,8 @@ export interface UncachedTool {
 
 /** Whether a cache mount of the RUN holds one of the tool's cache directories. */
 function covered(mounts: readonly Mount[], dirs: readonly string[]): boolean {
+  // Most RUNs have no mount at all.
+  if (mounts.length === 0) return false;
   const targets = mounts.filter((m) => m.type === "cache" && m.target).map((m) => normalize(m.target as string));
   return dirs.some((d) => {
     const dir = normalize(d);
@@ -62,21 +64,28 @@ function homeOf(user: string | null | undefined): string | null {
 
 /** Whether a variable is set for the RUN: by ENV (or a parent stage) or on the command line. */
 function isSet(name: string, env: readonly string[], script: string): boolean {
-  return env.includes(name) || new RegExp(`(^|[\\s;&|(])${name}=`).test(script);
+  if (env.includes(name)) return true;
+  let assigned = assignmentPatterns.get(name);
+  if (!assigned) assignmentPatterns.set(name, (assigned = new RegExp(`(^|[\\s;&|(])${name}=`)));
+  return assigned.test(script);
 }
+
+// One pattern per variable name. The names come from the package-manager
+// tables, never from the files linted, so the map stays small.
+const assignmentPatterns = new Map<string, RegExp>();
 
 export function uncachedTools(model: CacheModel, ins: Instruction): UncachedTool[] {
   if (ins.keyword !== "RUN") return [];
   const info = model.info(ins);
   const script = model.script(ins);
   const env = info?.inputs.env ?? [];
-  const home = homeOf(info?.inputs.user);
   const out: UncachedTool[] = [];
   const seen = new Set<string>();
-  const deleted = runEffects(model, ins).deleted.map((d) => normalize(d.path.replace(/\/?\*[\s\S]*$/, "")));
+  // Read only for a tool that is reported: most RUNs have none.
+  let deleted: string[] | null = null;
   // Deleting only a package index (`rm -rf /var/lib/apt/lists/*`) costs a refetch of the index, not of the packages.
   const cleans = (dirs: readonly string[], indexOnly: readonly string[] = []): boolean =>
-    deleted.some((d) => dirs.some((c) => overlaps(d, normalize(c))) && !indexOnly.some((i) => overlaps(d, normalize(i)) && !dirs.some((c) => normalize(c) === d)));
+    (deleted ??= runEffects(model, ins).deleted.map((d) => normalize(d.path.replace(/\/?\*[\s\S]*$/, "")))).some((d) => dirs.some((c) => overlaps(d, normalize(c))) && !indexOnly.some((i) => overlaps(d, normalize(i)) && !dirs.some((c) => normalize(c) === d)));
 
   for (const install of model.installs(ins)) {
     const eco: Ecosystem = install.ecosystem;
@@ -92,7 +101,7 @@ export function uncachedTools(model: CacheModel, ins: Instruction): UncachedTool
     const moved = eco.cacheMounts.some((m) => m.env !== undefined && isSet(m.env, env, script));
     // Where a variable moved the cache, any cache mount may be the one that holds it.
     if (moved && ins.mounts.some((m) => m.type === "cache")) continue;
-    out.push({ id: eco.id, name: eco.name, command: install.command, mounts: eco.cacheMounts, setup: null, targetUncertain: home === null || moved, cleansCache: cleans(dirs) });
+    out.push({ id: eco.id, name: eco.name, command: install.command, mounts: eco.cacheMounts, setup: null, targetUncertain: homeOf(info?.inputs.user) === null || moved, cleansCache: cleans(dirs) });
   }
 
   for (const cmd of findSystemCommands(script)) {

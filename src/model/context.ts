@@ -39,6 +39,15 @@ export interface ContextOptions {
 }
 
 export function loadContext(root: string | null, options: ContextOptions = {}): BuildContext {
+  // No directory and no ignore text: every such context is the same empty,
+  // unchanging one (linting text alone asks for it once per file).
+  if (root === null && options.ignoreText === undefined) return (noContext ??= readContext(null, {}));
+  return readContext(root, options);
+}
+
+let noContext: BuildContext | undefined;
+
+function readContext(root: string | null, options: ContextOptions): BuildContext {
   let ignoreFile: string | null = null;
   let ignoreText = options.ignoreText ?? null;
   if (ignoreText === null && root !== null) {

@@ -26,9 +26,13 @@ const KINDS: Readonly<Record<string, StepKind>> = {
   MAINTAINER: "metadata",
 };
 
+// A Map, so that the usual upper-case keyword is found without upper-casing it
+// (and no name of Object.prototype can be mistaken for a keyword).
+const KIND_OF = new Map<string, StepKind>(Object.entries(KINDS));
+
 /** The kind of a keyword, or null for a keyword BuildKit does not know. */
 export function kindOf(keyword: string): StepKind | null {
-  return KINDS[keyword.toUpperCase()] ?? null;
+  return KIND_OF.get(keyword) ?? KIND_OF.get(keyword.toUpperCase()) ?? null;
 }
 
 export const KNOWN_KEYWORDS: readonly string[] = Object.keys(KINDS);

@@ -194,6 +194,8 @@ function scanCommand(command: ShellCommand, at: number, state: ScanState, fx: Ru
   }
   const resolve = (p: string): string | null => resolvePath(p, state);
   const effect = (path: string, what: string): PathEffect => ({ path, at, command, what });
+  // A spread of effect() plus a kind, built directly: the same properties in the same order.
+  const made: Made = (path, what, kind, aliases) => (aliases === undefined ? { path, at, command, what, kind } : { path, at, command, what, kind, aliases });
   const unknown = (): void => {
     fx.understood = false;
     fx.envInert = false;
@@ -203,7 +205,7 @@ function scanCommand(command: ShellCommand, at: number, state: ScanState, fx: Ru
     if (p === null) fx.understood = false;
     else if (!p.startsWith("/dev/")) {
       fx.touched.push(effect(p, command.text));
-      fx.created.push({ ...effect(p, command.text), kind: "file" });
+      fx.created.push(made(p, command.text, "file"));
     }
   }
   if (words.length === 0) return;
@@ -214,17 +216,17 @@ function scanCommand(command: ShellCommand, at: number, state: ScanState, fx: Ru
   if (sys) {
     fx.systemCommands.push(sys);
     fx.system = true;
-    systemEffects(sys, at, fx, resolve, effect);
+    systemEffects(sys, at, fx, resolve, effect, made);
     return;
   }
   // `yarn --version`, `bundle --help`: asks the tool about itself and downloads nothing.
-  const asksVersion = words.slice(1).some((w) => w === "--version" || w === "-v" || w === "-V" || w === "--help" || w === "-h");
+  const asksVersion = args.some((w) => w === "--version" || w === "-v" || w === "-V" || w === "--help" || w === "-h");
   for (const eco of ECOSYSTEMS) {
     const match = asksVersion ? null : eco.matchInstall(words);
     if (!match) continue;
     // A project install reads configuration and manifests from the directory it runs in.
     unknown();
-    for (const dir of projectCacheDirs(eco, match, words, state)) fx.created.push({ ...effect(dir, command.text), kind: "cache" });
+    for (const dir of projectCacheDirs(eco, match, words, state)) fx.created.push(made(dir, command.text, "cache"));
     fx.projectInstalls.push({ ecosystem: eco, at, command, cacheDirs: projectCacheDirs(eco, match, words, state) });
     return;
   }
@@ -272,20 +274,20 @@ function scanCommand(command: ShellCommand, at: number, state: ScanState, fx: Ru
       }
       fx.touched.push(effect(p, command.text));
       if (program === "rm" || program === "rmdir") fx.deleted.push(effect(p, command.text));
-      if (program === "mkdir" || program === "touch") fx.created.push({ ...effect(p, command.text), kind: "file" });
+      if (program === "mkdir" || program === "touch") fx.created.push(made(p, command.text, "file"));
       if (program === "ln" || program === "cp") {
-        if (a === positional[positional.length - 1]) fx.created.push({ ...effect(p, command.text), kind: "file" });
+        if (a === positional[positional.length - 1]) fx.created.push(made(p, command.text, "file"));
       }
-      if (program === "mv" && a === positional[positional.length - 1]) fx.created.push({ ...effect(p, command.text), kind: "file" });
+      if (program === "mv" && a === positional[positional.length - 1]) fx.created.push(made(p, command.text, "file"));
     }
     return;
   }
   if (program === "curl" || program === "wget") {
-    downloadEffects(program, args, state, fx, resolve, effect, command);
+    downloadEffects(program, args, state, fx, resolve, effect, made, command);
     return;
   }
   if (program === "tar" || program === "unzip") {
-    archiveEffects(program, args, state, fx, resolve, effect, command);
+    archiveEffects(program, args, state, fx, resolve, effect, made, command);
     return;
   }
   if (program === "git" && args[0] === "clone") {
@@ -296,7 +298,7 @@ function scanCommand(command: ShellCommand, at: number, state: ScanState, fx: Ru
     if (p === null) fx.understood = false;
     else {
       fx.touched.push(effect(p, command.text));
-      fx.created.push({ ...effect(p, command.text), kind: "clone" });
+      fx.created.push(made(p, command.text, "clone"));
     }
     // git reads its configuration, but never the project sources of the build.
     return;
@@ -305,12 +307,16 @@ function scanCommand(command: ShellCommand, at: number, state: ScanState, fx: Ru
   if (!isKnownCleanup(program, args)) unknown();
 }
 
+/** A created path's effect, with how it came to be (and the other places it may live). */
+type Made = (path: string, what: string, kind: NonNullable<PathEffect["kind"]>, aliases?: readonly string[]) => PathEffect;
+
 function systemEffects(
   sys: SystemCommand,
   at: number,
   fx: RunEffects,
   resolve: (p: string) => string | null,
   effect: (path: string, what: string) => PathEffect,
+  made: Made,
 ): void {
   const what = `${sys.words[0]} ${sys.subcommand}`;
   const names = sys.action === "install" || sys.action === "remove" ? packageNames(sys) : [];
@@ -326,7 +332,7 @@ function systemEffects(
   }
   if (sys.action === "update" || (sys.action === "install" && sys.manager.id !== "apt")) {
     // One cache, which may sit at any of the manager's index directories (dnf 4 or 5, yum as dnf).
-    if (!installSkipsCache(sys)) fx.created.push({ ...effect(sys.manager.indexDirs[0], what), kind: "cache", aliases: sys.manager.indexDirs });
+    if (!installSkipsCache(sys)) fx.created.push(made(sys.manager.indexDirs[0], what, "cache", sys.manager.indexDirs));
   }
   if (sys.action === "install") for (const n of names) fx.installedPackages.push({ manager: sys.manager.id, name: n, at, command: sys.command });
   if (sys.action === "remove") for (const n of names) fx.removedPackages.push({ manager: sys.manager.id, name: n, at, command: sys.command });
@@ -345,6 +351,7 @@ function downloadEffects(
   fx: RunEffects,
   resolve: (p: string) => string | null,
   effect: (path: string, what: string) => PathEffect,
+  made: Made,
   command: ShellCommand,
 ): void {
   const out = optionAfter(args, program === "curl" ? ["-o", "--output"] : ["-O", "--output-document"]);
@@ -365,7 +372,7 @@ function downloadEffects(
     if (p === null) fx.understood = false;
     else {
       fx.touched.push(effect(p, command.text));
-      fx.created.push({ ...effect(p, command.text), kind: "download" });
+      fx.created.push(made(p, command.text, "download"));
     }
     return;
   }
@@ -378,7 +385,7 @@ function downloadEffects(
     if (p === null || name.includes("$")) fx.understood = false;
     else {
       fx.touched.push(effect(p, command.text));
-      fx.created.push({ ...effect(p, command.text), kind: "download" });
+      fx.created.push(made(p, command.text, "download"));
     }
   }
   if (urls.length === 0 && state.cwd !== null) fx.understood = false;
@@ -391,6 +398,7 @@ function archiveEffects(
   fx: RunEffects,
   resolve: (p: string) => string | null,
   effect: (path: string, what: string) => PathEffect,
+  made: Made,
   command: ShellCommand,
 ): void {
   let archive: string | undefined;
@@ -417,7 +425,7 @@ function archiveEffects(
     if (p === null) fx.understood = false;
     else {
       fx.touched.push(effect(p, command.text));
-      if (creating) fx.created.push({ ...effect(p, command.text), kind: "file" });
+      if (creating) fx.created.push(made(p, command.text, "file"));
     }
   }
   if (!creating) {
@@ -425,7 +433,7 @@ function archiveEffects(
     if (target === null) fx.understood = false;
     else {
       fx.touched.push(effect(target, command.text));
-      fx.created.push({ ...effect(target, command.text), kind: "extract" });
+      fx.created.push(made(target, command.text, "extract"));
     }
   } else {
     // Creating an archive reads the named members, relative to -C or the working directory.
@@ -461,6 +469,11 @@ function splitRedirects(words: readonly string[]): { words: string[]; redirects:
   const redirects: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
+    // Every redirection holds `<` or `>`: most words are passed on without a regex.
+    if (!w.includes(">") && !w.includes("<")) {
+      out.push(w);
+      continue;
+    }
     // A heredoc (`<<EOF`, `<<-EOF`) or here-string (`<<<`) feeds text, not a file.
     if (w.startsWith("<<")) {
       if (w === "<<" || w === "<<-" || w === "<<<") i++;
@@ -583,6 +596,28 @@ export function commandsOf(script: string): ShellCommand[] {
   return splitCommands(script);
 }
 
+/**
+ * Where an instruction is in a list of the parse (a stage's instructions,
+ * the file's), or -1. The parser numbers instructions in file order, so
+ * the list is sorted by id and a binary search finds it without building a
+ * map per list; a list put together otherwise falls back to a scan.
+ */
+export function indexIn(list: readonly Instruction[], ins: Instruction): number {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const id = list[mid].id;
+    if (id === ins.id) {
+      if (list[mid] === ins) return mid;
+      break;
+    }
+    if (id < ins.id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return list.indexOf(ins);
+}
+
 /** Whether a stage's layers are in the image being built: the target and the stages it is based on (`FROM <stage>`). */
 export function shipsInImage(model: CacheModel, stage: Stage | null): boolean {
   for (let s = model.target; s; s = s.baseStage) if (s === stage) return true;
@@ -602,7 +637,9 @@ export function laterInstructions(model: CacheModel, ins: Instruction): Instruct
   const stage = ins.stage;
   if (!stage) return [];
   const own = stage.instructions.slice(stage.instructions.indexOf(ins) + 1);
-  return [...own, ...stagesBasedOn(model, stage).flatMap((s) => s.instructions)];
+  // A loop rather than flatMap, which is several times slower.
+  for (const s of stagesBasedOn(model, stage)) for (const i of s.instructions) own.push(i);
+  return own;
 }
 
 /**

@@ -110,7 +110,8 @@ export function commandWords(cmd: ShellCommand): string[] {
   const w = cmd.words;
   let i = 0;
   while (i < w.length) {
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w[i])) i++;
+    // An assignment holds `=` after its name: most words are ruled out without the regex.
+    if (w[i].indexOf("=") > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w[i])) i++;
     else if (w[i] === "sudo" || w[i] === "exec" || w[i] === "time" || w[i] === "command" || w[i] === "then" || w[i] === "do" || w[i] === "else") i++;
     else if (w[i] === "env") {
       i++;

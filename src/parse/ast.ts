@@ -1,28 +1,65 @@
 import { DockerfileParser, Instruction as AstInstruction, type Dockerfile } from "dockerfile-ast";
+import { Parser } from "dockerfile-ast/lib/parser.js";
+
+// The functions below stand in for private methods of dockerfile-ast while a
+// parse runs, so package.json pins its exact version; test/perf-parse-ast.test.ts
+// checks that the tree is the one dockerfile-ast builds on its own.
 
 /**
  * dockerfile-ast scans an instruction's text for its arguments on every
- * getArguments() call: its own parse does it twice per instruction that
- * may take JSON, and reading the tree once more. withArgumentsMemo() runs
- * `fn` with that scan done once per instruction; each caller still gets
- * its own copy of the list, since ModifiableInstruction.getArguments()
- * shifts the flags off it. Nothing modifies the instructions meanwhile,
- * and the original method is back when `fn` returns.
+ * getRawArguments() call: its own parse does it several times per
+ * instruction that may take JSON, and builds most instructions twice (once
+ * to look for heredocs, once to keep), and reading the tree does it once
+ * more. withArgumentsMemo() runs `fn` with that scan done once per
+ * instruction text: the result depends only on the document, the escape
+ * character (one per document) and the instruction's two ranges, so it is
+ * kept by where the instruction starts and reused while those match. Each
+ * caller still gets its own copy of the list, since
+ * ModifiableInstruction.getArguments() shifts the flags off it (the
+ * Argument objects themselves are never changed). Nothing modifies the
+ * instructions meanwhile, and the original method is back when `fn`
+ * returns, with the memo (which lives for one parse) gone.
  */
 export function withArgumentsMemo<T>(fn: () => T): T {
   const proto = AstInstruction.prototype as unknown as { getRawArguments(this: object): unknown[] };
   const original = proto.getRawArguments;
-  const scanned = new WeakMap<object, unknown[]>();
+  // By start position: one line and column pair as one number (a collision only costs a rescan).
+  const byStart = new Map<number, ScannedArguments>();
   proto.getRawArguments = function memoized(this: object): unknown[] {
-    let args = scanned.get(this);
-    if (!args) scanned.set(this, (args = original.call(this)));
-    return args.slice();
+    const ins = this as RangedInstruction;
+    const r = ins.range;
+    const k = ins.instructionRange;
+    const key = r.start.line * 0x200000 + r.start.character;
+    let m = byStart.get(key);
+    if (m === undefined || m.document !== ins.document || !sameSpan(m.range, r) || !sameSpan(m.instructionRange, k)) {
+      m = { document: ins.document, range: r, instructionRange: k, args: original.call(this) };
+      byStart.set(key, m);
+    }
+    return m.args.slice();
   };
   try {
     return fn();
   } finally {
     proto.getRawArguments = original;
   }
+}
+
+/** The private fields of dockerfile-ast's Instruction that getRawArguments() reads. */
+interface RangedInstruction {
+  document: unknown;
+  range: Span;
+  instructionRange: Span;
+}
+
+interface ScannedArguments {
+  document: unknown;
+  range: Span;
+  instructionRange: Span;
+  args: unknown[];
+}
+
+function sameSpan(a: Span, b: Span): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 }
 
 /**
@@ -40,16 +77,64 @@ export function withArgumentsMemo<T>(fn: () => T): T {
  * strict order (never seen, but the original would then give a comment to
  * several stages) every stage is checked, as in the original. The
  * replacement is installed only for the duration of the call.
+ *
+ * It also builds each instruction once where dockerfile-ast builds it twice:
+ * its parser builds an instruction that has arguments to look for heredocs
+ * in it, then, when none moved the end, builds it again from the very same
+ * arguments to keep. Building one is most of the parse (an exec-form
+ * instruction scans its JSON in its constructor). While parseAst runs, the
+ * parser's createInstruction() returns the instruction it has just built
+ * when asked again for the same one (same parser, file, keyword text, escape
+ * character and offsets): the heredoc check only reads it, and the
+ * instruction kept is the same in every property.
  */
 export function parseAst(text: string): Dockerfile {
   const proto = dockerfilePrototype();
   const original = proto.organizeComments;
+  const parserProto = Parser.prototype as unknown as ParserInternals;
+  const originalCreate = parserProto.createInstruction;
+  let last: LastInstruction | null = null;
   proto.organizeComments = organizeComments;
+  parserProto.createInstruction = function createOnce(this: ParserInternals, dockerfile, instruction, start, instructionEnd, end) {
+    if (
+      last !== null &&
+      last.parser === this &&
+      last.dockerfile === dockerfile &&
+      last.instruction === instruction &&
+      last.start === start &&
+      last.instructionEnd === instructionEnd &&
+      last.end === end &&
+      last.escape === this.escapeChar
+    ) {
+      return last.built;
+    }
+    const built = originalCreate.call(this, dockerfile, instruction, start, instructionEnd, end);
+    last = { parser: this, dockerfile, instruction, start, instructionEnd, end, escape: this.escapeChar, built };
+    return built;
+  };
   try {
     return DockerfileParser.parse(text);
   } finally {
     proto.organizeComments = original;
+    parserProto.createInstruction = originalCreate;
   }
+}
+
+/** The private shape of dockerfile-ast's Parser that createInstruction uses. */
+interface ParserInternals {
+  escapeChar: string | null;
+  createInstruction(this: ParserInternals, dockerfile: unknown, instruction: string, start: number, instructionEnd: number, end: number): unknown;
+}
+
+interface LastInstruction {
+  parser: ParserInternals;
+  dockerfile: unknown;
+  instruction: string;
+  start: number;
+  instructionEnd: number;
+  end: number;
+  escape: string | null;
+  built: unknown;
 }
 
 interface Pos {

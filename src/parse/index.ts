@@ -21,6 +21,8 @@ export { positionOfOffset, rangeOfOffsets } from "./lines.js";
 
 /** Instructions whose arguments may open heredocs (BuildKit's Dockerfile 1.4+). */
 const HEREDOC_KEYWORDS = new Set(["RUN", "COPY", "ADD"]);
+/** The heredocs of an instruction that cannot have any: never handed out (each instruction gets its own array). */
+const NO_HEREDOCS: Heredoc[] = [];
 /** Instructions that take `--flag` options before their arguments. */
 const FLAG_KEYWORDS = new Set(["FROM", "RUN", "COPY", "ADD", "HEALTHCHECK"]);
 
@@ -62,32 +64,40 @@ function parseFile(source: SourceText, path: string): ParsedDockerfile {
   };
 
   let nextId = 0;
-  const convert = (node: AstInstruction, stage: Stage | null, onbuild: Instruction | null): Instruction => {
+  const convert = (node: AstInstruction, keyword: string, stage: Stage | null, onbuild: Instruction | null): Instruction => {
     const range = at(node.getRange());
     const keywordRange = at(node.getInstructionRange());
-    const keyword = node.getKeyword().toUpperCase();
     const logical = logicalLine(text, lineStarts, keywordRange.end.offset, range.end.offset, escape);
-    const heredocs = HEREDOC_KEYWORDS.has(keyword) ? readHeredocs(text, lineStarts, logical, range, problems) : [];
+    const heredocs = HEREDOC_KEYWORDS.has(keyword) ? readHeredocs(text, lineStarts, logical, range, problems) : NO_HEREDOCS;
     const logicalEnd = logical.end;
-    const astFlags: AstFlag[] = FLAG_KEYWORDS.has(keyword) && "getFlags" in node ? (node as unknown as { getFlags(): AstFlag[] }).getFlags() : [];
-    const flags = astFlags.map((f): Flag => ({ name: f.getName(), value: f.getValue(), range: at(f.getRange()) }));
+    const takesFlags = FLAG_KEYWORDS.has(keyword);
+    // Plain loops rather than map/filter chains: this runs for every instruction of every file.
+    const flags: Flag[] = [];
+    const mounts: Mount[] = [];
+    if (takesFlags && "getFlags" in node) {
+      for (const f of (node as unknown as { getFlags(): AstFlag[] }).getFlags()) {
+        const flag: Flag = { name: f.getName(), value: f.getValue(), range: at(f.getRange()) };
+        flags.push(flag);
+        if (flag.name.toLowerCase() === "mount") mounts.push(toMount(flag));
+      }
+    }
     const args: Word[] = [];
     for (const a of node.getArguments()) {
       const r = at(a.getRange());
       if (r.start.offset < logicalEnd) args.push({ value: a.getValue(), range: r });
     }
-    const argText = FLAG_KEYWORDS.has(keyword) ? stripFlags(logical.text) : logical.text.trim();
+    const argText = takesFlags ? stripFlags(logical.text) : logical.text.trim();
     const ins: Instruction = {
       id: nextId++,
       keyword,
       range: heredocs.length > 0 ? { start: range.start, end: heredocs[heredocs.length - 1].range.end } : range,
       keywordRange,
       flags,
-      mounts: flags.filter((f) => f.name.toLowerCase() === "mount").map(toMount),
+      mounts,
       args,
       argText,
       json: jsonForm(argText),
-      heredocs,
+      heredocs: heredocs === NO_HEREDOCS ? [] : heredocs,
       stage,
       trigger: null,
       onbuild,
@@ -96,7 +106,7 @@ function parseFile(source: SourceText, path: string): ParsedDockerfile {
     ins.source = text.slice(ins.range.start.offset, ins.range.end.offset);
     if (keyword === "ONBUILD" && "getTriggerInstruction" in node) {
       const trigger = (node as unknown as { getTriggerInstruction(): AstInstruction | null }).getTriggerInstruction();
-      if (trigger) ins.trigger = convert(trigger, stage, ins);
+      if (trigger) ins.trigger = convert(trigger, trigger.getKeyword(), stage, ins);
     }
     return ins;
   };
@@ -105,9 +115,10 @@ function parseFile(source: SourceText, path: string): ParsedDockerfile {
   // The first stage of each name, so that finding a FROM's base stage is not a scan of every stage.
   const stagesByName = new Map<string, Stage>();
   for (const node of ast.getInstructions()) {
-    const keyword = node.getKeyword().toUpperCase();
+    // getKeyword() is already upper case (upper-casing again changes no string).
+    const keyword = node.getKeyword();
     if (keyword === "FROM") {
-      const from = convert(node, null, null);
+      const from = convert(node, keyword, null, null);
       stage = newStage(file.stages, from, stagesByName);
       if (stage.name !== null && !stagesByName.has(stage.name)) stagesByName.set(stage.name, stage);
       from.stage = stage;
@@ -115,7 +126,7 @@ function parseFile(source: SourceText, path: string): ParsedDockerfile {
       file.instructions.push(from);
       continue;
     }
-    const ins = convert(node, stage, null);
+    const ins = convert(node, keyword, stage, null);
     file.instructions.push(ins);
     if (stage) stage.instructions.push(ins);
     else if (keyword === "ARG") file.globalArgs.push(ins);
@@ -178,14 +189,14 @@ function logicalLine(text: string, lineStarts: number[], from: number, limit: nu
   for (;;) {
     const end = lineEndOffset(text, lineStarts, line);
     const physical = text.slice(pos, end);
-    if (!first && /^[ \t]*(#.*)?$/.test(physical)) {
+    if (!first && isBlankOrComment(physical)) {
       if (line + 1 >= lineStarts.length || lineStarts[line + 1] > limit) return { text: out, end, lastLine: line };
       line++;
       pos = lineStarts[line];
       continue;
     }
     first = false;
-    const trimmed = physical.replace(/(?<![ \t])[ \t]+$/, "");
+    const trimmed = trimTrailingBlanks(physical);
     if (trimmed.endsWith(escape) && line + 1 < lineStarts.length && lineStarts[line + 1] <= limit) {
       out += trimmed.slice(0, -escape.length);
       line++;
@@ -195,6 +206,26 @@ function logicalLine(text: string, lineStarts: number[], from: number, limit: nu
     out += physical;
     return { text: out, end, lastLine: line };
   }
+}
+
+/** `/^[ \t]*(#.*)?$/.test(s)` without a regex: blanks only, or blanks and a comment (`.` stops at line terminators). */
+function isBlankOrComment(s: string): boolean {
+  let i = 0;
+  while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
+  if (i === s.length) return true;
+  if (s.charCodeAt(i) !== 35) return false;
+  for (let j = i + 1; j < s.length; j++) {
+    const c = s.charCodeAt(j);
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) return false;
+  }
+  return true;
+}
+
+/** `s.replace(/(?<![ \t])[ \t]+$/, "")` without a regex: trailing spaces and tabs removed. */
+function trimTrailingBlanks(s: string): string {
+  let end = s.length;
+  while (end > 0 && (s.charCodeAt(end - 1) === 32 || s.charCodeAt(end - 1) === 9)) end--;
+  return end === s.length ? s : s.slice(0, end);
 }
 
 function lineOf(lineStarts: number[], offset: number): number {
@@ -211,8 +242,10 @@ function readHeredocs(
   range: Range,
   problems: ParseProblem[],
 ): Heredoc[] {
+  // Every marker starts with `<<`: most instructions have none, and need no scan.
+  if (!logical.text.includes("<<")) return NO_HEREDOCS;
   const markers = [...unquotedMatches(logical.text, HEREDOC_MARKER)];
-  if (markers.length === 0) return [];
+  if (markers.length === 0) return NO_HEREDOCS;
   const heredocs: Heredoc[] = [];
   let line = logical.lastLine + 1;
   for (const m of markers) {
