@@ -64,7 +64,7 @@ export function timeProcesses(commands, { runs, warmup = 3 }) {
 /**
  * Runs a node script in a child process with a preload that reports the
  * process's peak resident set size (worker threads included: they share
- * the process) when it exits. Returns { status, ms, maxRssKiB }.
+ * the process) and its CPU time when it exits. Returns { status, ms, maxRssKiB, cpuMs }.
  */
 export function runWithPeakRss(args, options = {}) {
   const dir = mkdtempSync(join(tmpdir(), "layerlint-rss-"));
@@ -78,7 +78,8 @@ export function runWithPeakRss(args, options = {}) {
     });
     const t = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.error) throw r.error;
-    return { status: r.status, ms: t, maxRssKiB: Number(readFileSync(out, "utf8")), stderr: String(r.stderr) };
+    const [rss, cpu] = readFileSync(out, "utf8").split(" ").map(Number);
+    return { status: r.status, ms: t, maxRssKiB: rss, cpuMs: cpu / 1000, stderr: String(r.stderr) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

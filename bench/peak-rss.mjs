@@ -1,7 +1,13 @@
 // Preloaded with --import into a benchmarked process: when it exits, its
-// peak resident set size (KiB, worker threads included) is written to the
-// file named by LAYERLINT_BENCH_RSS_FILE.
+// peak resident set size (KiB) and its CPU time (user + system, µs), worker
+// and V8 helper threads included, are written to the file named by
+// LAYERLINT_BENCH_RSS_FILE.
 import { writeFileSync } from "node:fs";
 
 const file = process.env.LAYERLINT_BENCH_RSS_FILE;
-if (file) process.on("exit", () => writeFileSync(file, String(process.resourceUsage().maxRSS)));
+if (file) {
+  process.on("exit", () => {
+    const r = process.resourceUsage();
+    writeFileSync(file, `${r.maxRSS} ${r.userCPUTime + r.systemCPUTime}`);
+  });
+}

@@ -108,7 +108,9 @@ export async function runLint(args: LintArgs): Promise<number> {
   const pooled = workers > 0 ? inputs.filter((i) => !i.stdin).map((i) => ({ ...i, root: lintedRootOf(i.path) })) : [];
   for (const input of inputs) if (workers === 0 || input.stdin) reports.push(await lintInput(input, args, base, warnings, dryRunOut));
   if (workers > 0) {
-    for (const r of await lintInPool(pooled, { args, config: explicitConfig }, workers)) {
+    const setup = { args, config: explicitConfig };
+    // This thread lints batches too, with the same function as the workers.
+    for (const r of await lintInPool(pooled, setup, workers, (batch) => lintBatch(batch, setup))) {
       r.warnings.forEach((w) => warnings.add(w));
       reports.push(r.report);
     }

@@ -7,19 +7,21 @@ import type { SourceText } from "../read.js";
 import type { LintArgs } from "./lint.js";
 
 /**
- * Lints many files on worker threads. The pool is opt-in: measured on two
- * cores, 2,000 files took 0.93x the serial time at best (each worker warms
- * up its own copy of the linter while the main thread idles), and a default
- * must not make a run slower. `LAYERLINT_WORKERS=N` turns it on with N
- * workers (0 or unset: serial).
+ * Lints many files on worker threads. The pool is opt-in: on two cores it
+ * does not beat the serial loop (2,000 files: 2.1 s serial against 2.1-2.3 s
+ * with one worker beside the main thread), because a serial run already
+ * keeps the second core half busy with V8's compiler and garbage-collector
+ * threads (3.1 s of CPU in 2.1 s), and each worker compiles and warms up its
+ * own copy of the linter. A default must not make a run slower.
  *
  * The main thread reads every file first (so a missing file fails the run
- * before anything is linted, as in the serial loop), hands out small
- * batches to whichever worker is free, and puts the results back in file
+ * before anything is linted, as in the serial loop), then lints batches
+ * itself while the workers lint others, and puts the results back in file
  * order, so the report is the same as the serial one.
  *
- * `LAYERLINT_WORKERS=N` sets the number of workers (0 turns the pool off;
- * any N >= 1 uses the pool even for a few files, which tests rely on).
+ * `LAYERLINT_WORKERS=N` sets the number of workers besides the main thread
+ * (0 or unset: serial; any N >= 1 uses the pool even for a few files, which
+ * tests rely on).
  */
 
 export interface PoolInput {
@@ -63,42 +65,72 @@ export function poolSize(files: number): number {
   return Math.min(Number(setting), files);
 }
 
-/** Lints `inputs` on `size` workers; the results are in input order. */
-export async function lintInPool(inputs: readonly PoolInput[], setup: WorkerSetup, size: number): Promise<PooledResult[]> {
+/**
+ * Lints `inputs` on `size` workers and, with `lintHere`, on this thread too;
+ * the results are in input order.
+ */
+export async function lintInPool(
+  inputs: readonly PoolInput[],
+  setup: WorkerSetup,
+  size: number,
+  lintHere?: (inputs: PoolInput[]) => Promise<PooledResult[]>,
+): Promise<PooledResult[]> {
   if (!workerScript) throw new Error("the worker pool needs the bundled CLI");
   const script = workerScript;
   const { Worker } = threads();
+  const threadCount = size + (lintHere ? 1 : 0);
   // Small batches balance the load; not so small that messaging dominates.
-  const batchSize = Math.max(4, Math.min(64, Math.ceil(inputs.length / (size * 8))));
+  const batchSize = Math.max(4, Math.min(64, Math.ceil(inputs.length / (threadCount * 8))));
   const batches: PoolInput[][] = [];
   for (let i = 0; i < inputs.length; i += batchSize) batches.push(inputs.slice(i, i + batchSize));
   const results: PooledResult[][] = new Array(batches.length);
   const failures: { batch: number; error: SerializedError }[] = [];
   let next = 0;
+  /** The next batch to lint, or null when none is left (after a failure, only the batches before it still run, as the serial loop would have linted them). */
+  const take = (): number | null => {
+    const limit = failures.length > 0 ? Math.min(...failures.map((f) => f.batch)) : batches.length;
+    return next < limit ? next++ : null;
+  };
 
   const runWorker = (): Promise<void> =>
     new Promise((resolve, reject) => {
       const worker = new Worker(`require(${JSON.stringify(script)}).workerMain();`, { eval: true, workerData: setup });
+      let pending = 0;
       const feed = (): void => {
-        // After a failure only the batches before it still run, as the serial loop would have linted them.
-        const limit = failures.length > 0 ? Math.min(...failures.map((f) => f.batch)) : batches.length;
-        if (next >= limit) {
-          void worker.terminate().then(() => resolve(), reject);
+        const batch = take();
+        if (batch === null) {
+          if (pending === 0) void worker.terminate().then(() => resolve(), reject);
           return;
         }
-        const batch = next++;
+        pending++;
         worker.postMessage({ batch, inputs: batches[batch] } satisfies WorkerRequest);
       };
       worker.on("message", (reply: WorkerReply) => {
+        pending--;
         if ("error" in reply) failures.push(reply);
         else results[reply.batch] = reply.results;
         feed();
       });
       worker.on("error", reject);
+      // Two batches in flight: a worker never waits for this thread, which is busy linting between messages.
+      feed();
       feed();
     });
 
-  await Promise.all(Array.from({ length: Math.min(size, batches.length) }, runWorker));
+  const runHere = async (lint: (inputs: PoolInput[]) => Promise<PooledResult[]>): Promise<void> => {
+    for (let batch = take(); batch !== null; batch = take()) {
+      try {
+        results[batch] = await lint(batches[batch]);
+      } catch (e) {
+        failures.push({ batch, error: serializeError(e) });
+      }
+      // Let the workers' replies in, so that they are fed while this thread lints.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  };
+
+  const workers = Array.from({ length: Math.min(size, batches.length) }, runWorker);
+  await Promise.all(lintHere ? [...workers, runHere(lintHere)] : workers);
   if (failures.length > 0) {
     // The serial loop stops at the first failing file: report that one.
     failures.sort((a, b) => a.batch - b.batch);
