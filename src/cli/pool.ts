@@ -8,11 +8,11 @@ import type { LintArgs } from "./lint.js";
 
 /**
  * Lints many files on worker threads. The pool is opt-in: on two cores it
- * does not beat the serial loop (2,000 files: 2.1 s serial against 2.1-2.3 s
- * with one worker beside the main thread), because a serial run already
- * keeps the second core half busy with V8's compiler and garbage-collector
- * threads (3.1 s of CPU in 2.1 s), and each worker compiles and warms up its
- * own copy of the linter. A default must not make a run slower.
+ * does not beat the serial loop (2,000 files: 1.83 s serial against 2.04 s
+ * with one worker beside the main thread, bench/many.mjs), because a serial
+ * run already keeps 1.7 cores busy with V8's compiler and garbage-collector
+ * threads, and each worker compiles and warms up its own copy of the
+ * linter. A default must not make a run slower.
  *
  * The main thread reads every file first (so a missing file fails the run
  * before anything is linted, as in the serial loop), then lints batches
