@@ -9,7 +9,7 @@
  * lint text alone).
  */
 import { rules as builtinRules } from "../rules/index.js";
-import { fixSource, lintSource, type FixResult, type LintOptions, type LintResult } from "./lint.js";
+import { fixSource, lintWithRules, type FixResult, type LintOptions, type LintResult } from "./lint.js";
 import type { SourceText } from "./read.js";
 
 export type { FixResult, LintOptions, LintResult } from "./lint.js";
@@ -30,7 +30,7 @@ export type ApiOptions = Omit<LintOptions, "rules"> & { rules?: LintOptions["rul
 
 /** Lints a Dockerfile's text. */
 export function lint(text: string | SourceText, options: ApiOptions = {}): LintResult {
-  return lintSource(text, { ...options, rules: options.rules ?? builtinRules });
+  return lintWithRules(text, options, options.rules ?? builtinRules);
 }
 
 /** Applies fixes until the text is stable (safe ones only, unless `unsafe`); returns the new text. */

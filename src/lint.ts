@@ -38,14 +38,23 @@ export interface LintResult {
 }
 
 export function lintSource(source: SourceText | string, options: LintOptions): LintResult {
+  return lintWithRules(source, options, options.rules);
+}
+
+/**
+ * lintSource with the rule list passed on its own: the library's lint()
+ * takes options without one, and would otherwise copy the caller's options
+ * object for every file just to add the built-in list.
+ */
+export function lintWithRules(source: SourceText | string, options: Omit<LintOptions, "rules">, rules: readonly AnyRule[]): LintResult {
   const src = typeof source === "string" ? fromString(source) : source;
   const filePath = options.filePath ?? "<input>";
   const config = options.config === undefined || options.config === "auto" ? (options.filePath ? findConfig(dirname(options.filePath)) : null) : options.config;
-  const { enabled, warnings } = rulesFor(options.rules, config, options.filePath ?? null, options.cliRules);
+  const { enabled, warnings } = rulesFor(rules, config, options.filePath ?? null, options.cliRules);
   const context = contextFor(options);
   const file = parse(src, filePath);
   const model = buildModel(file, { context, target: options.target, buildArgs: options.buildArgs });
-  const findings = runRules(file, model, enabled, options.rules);
+  const findings = runRules(file, model, enabled, rules);
   if (src.replacedInvalidUtf8) {
     findings.unshift({
       ruleId: "layerlint",
@@ -138,7 +147,7 @@ function sameEntries(entries: readonly [string, SeveritySetting][], now: Record<
   return n === entries.length;
 }
 
-function contextFor(options: LintOptions): BuildContext | null {
+function contextFor(options: Omit<LintOptions, "rules">): BuildContext | null {
   if (options.context === null) return loadContext(null);
   if (options.context && typeof options.context === "object") return options.context;
   const dir = typeof options.context === "string" ? options.context : options.filePath && options.filePath !== "<input>" ? dirname(options.filePath) : null;

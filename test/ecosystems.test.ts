@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cacheMountFlag, ECOSYSTEMS, ecosystemById, findInstalls, manifestsOf, refineOnDisk, type InstallMatch, type ProjectFiles } from "../src/ecosystems/index.js";
+import { cacheMountFlag, ECOSYSTEMS, ecosystemById, findInstalls, installCandidates, manifestsOf, refineOnDisk, type InstallMatch, type ProjectFiles } from "../src/ecosystems/index.js";
 
 /** The one install a script holds (fails when there is not exactly one). */
 function one(script: string): InstallMatch {
@@ -24,6 +25,32 @@ describe("the ecosystem table", () => {
       for (const m of e?.cacheMounts ?? []) expect(m.target.startsWith("/"), `${id} ${m.target}`).toBe(true);
     }
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("puts a command only to the rows that can match it: a row listing its programs matches no other first word", () => {
+    const programs = ECOSYSTEMS.flatMap((e) => e.programs ?? []);
+    // Written out, not taken from the lists under test: a name missing from a list must still be tried.
+    const tools = ["npm", "yarn", "pnpm", "bun", "pip", "pip3", "python", "python3", "pipenv", "poetry", "uv", "bundle", "bundler", "gem", "composer", "php",
+      "go", "cargo", "mvn", "./mvnw", "gradle", "./gradlew", "dotnet", "mix", "sh", "make", "node", "apt-get"];
+    const firsts = [...new Set([...tools, ...programs])];
+    const words = [...firsts, "install", "ci", "i", "add", "sync", "restore", "download", "fetch", "build", "get", "mod", "-r", "requirements.txt",
+      "-m", "composer.phar", "/usr/bin/composer", "--frozen-lockfile", "dependency:go-offline", "deps.get", "--no-root", "-C", "app", ".", "--cwd"];
+    const check = (command: string[]): void => {
+      for (const e of ECOSYSTEMS) {
+        if (e.matchInstall(command) !== null) expect(installCandidates(command[0]), `${e.id}: ${command.join(" ")}`).toContain(e);
+      }
+    };
+    // Every command of up to three words from the vocabulary, then longer random ones.
+    for (const program of firsts) {
+      check([program]);
+      for (const a of words) {
+        check([program, a]);
+        for (const b of words) check([program, a, b]);
+      }
+    }
+    fc.assert(fc.property(fc.constantFrom(...firsts), fc.array(fc.constantFrom(...words), { maxLength: 6 }), (p, rest) => check([p, ...rest])), { numRuns: 2000 });
+    // Rows without a list are asked about every command.
+    for (const e of ECOSYSTEMS.filter((row) => row.programs === undefined)) expect(installCandidates("anything")).toContain(e);
   });
 
   it("writes cache mount flags, with sharing only where it matters", () => {

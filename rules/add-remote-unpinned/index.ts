@@ -55,9 +55,10 @@ export default defineRule({
         if (ins.onbuild) return;
         const script = model.script(ins);
         if (VERIFIES.test(script)) return;
-        const commands = splitCommands(script).map((c) => ({ command: c, words: commandWords(c) }));
+        const commands = splitCommands(script);
         for (let i = 0; i < commands.length; i++) {
-          const { command, words } = commands[i];
+          const command = commands[i];
+          const words = commandWords(command);
           // The text from the program on (`then curl ...` shows as `curl ...`), as written; made only for a report.
           const shown = (): string => short(command.text.slice(Math.max(0, command.text.indexOf(words[0] ?? ""))));
           const program = words[0]?.slice(words[0].lastIndexOf("/") + 1);
@@ -71,7 +72,7 @@ export default defineRule({
             // A pin may follow in a later RUN of the stage (`WORKDIR repo` then `RUN git checkout $COMMIT`).
             // A pin belongs to the nearest clone before it: stop at the next one.
             const laterRuns = (ins.stage?.instructions ?? []).filter((x) => x.keyword === "RUN" && x.range.start.offset > ins.range.start.offset);
-            const later = upToNextClone([...commands.slice(i + 1).map((c) => c.words), ...laterRuns.flatMap((r) => splitCommands(model.script(r)).map(commandWords))]);
+            const later = upToNextClone([...commands.slice(i + 1).map(commandWords), ...laterRuns.flatMap((r) => splitCommands(model.script(r)).map(commandWords))]);
             const ref = cloneRef(words, later);
             if (ref) {
               ctx.report({ node: ins, message: ctx.messages.runClone({ command: shown(), ref }) });

@@ -6,6 +6,7 @@ import { insertLinesBefore, instructionLines, nextLineStart } from "../../src/fi
 import type { OptionsSchema, RuleContext, TextEdit } from "../../src/engine/types.js";
 import type { Instruction, ParsedDockerfile } from "../../src/parse/index.js";
 import { cleanPath, isGlob, splitCommands, commandWords, type CacheModel } from "../../src/model/index.js";
+import { relativeUnder, resolveIn } from "../../src/model/paths.js";
 import { compareStrings } from "../../src/order.js";
 
 type Messages = {
@@ -104,10 +105,6 @@ function destinationOf(model: CacheModel, copy: Instruction): string {
   return d.length > 1 ? d.replace(/(?<!\/)\/+$/, "") : d;
 }
 
-function isUnder(path: string, dir: string): boolean {
-  const rel = posix.relative(dir, path);
-  return rel === "" || (!rel.startsWith("..") && !posix.isAbsolute(rel));
-}
 
 /**
  * What the install reads from the broad COPY, mapped back to context paths.
@@ -116,14 +113,16 @@ function isUnder(path: string, dir: string): boolean {
  */
 function planInstall(model: CacheModel, copy: Instruction, run: Instruction, match: InstallMatch): InstallPlan | null {
   const workdir = model.info(run)?.inputs.workdir ?? "/";
-  const dir = posix.resolve(workdir, match.cwd ?? ".");
+  // Every path here is absolute and normalised (WORKDIR, the COPY's destination): a prefix test tells what posix.relative would.
+  const dir = resolveIn(workdir, match.cwd ?? ".");
   const dest = destinationOf(model, copy);
-  if (!isUnder(dir, dest)) return null;
+  const dirInDest = relativeUnder(dest, dir);
+  if (dirInDest === null) return null;
   const src = directorySource(model, copy);
   const copied = model.copiedFiles(copy);
   let install: InstallMatch | null = match;
   if (src !== null && copied) {
-    const files = projectFiles(model.context, joinCtx(src, posix.relative(dest, dir)));
+    const files = projectFiles(model.context, joinCtx(src, dirInDest));
     if (files) install = refineOnDisk(match, files);
   }
   if (!install) return null;
@@ -133,9 +132,8 @@ function planInstall(model: CacheModel, copy: Instruction, run: Instruction, mat
   let readsFromCopy = false;
   const consider = (m: string, isRequired: boolean): void => {
     const isDir = m.endsWith("/");
-    const abs = posix.resolve(dir, m);
-    if (!isUnder(abs, dest)) return;
-    const rel = posix.relative(dest, abs);
+    const rel = relativeUnder(dest, resolveIn(dir, m));
+    if (rel === null) return;
     if (src === null) {
       if (isRequired) readsFromCopy = true;
       return;

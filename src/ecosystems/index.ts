@@ -12,6 +12,24 @@ export type { CacheMountSpec, Ecosystem, InstallMatch, InstallSpec, ProjectFiles
 
 export const ECOSYSTEMS: readonly Ecosystem[] = [...PROJECT_ECOSYSTEMS];
 
+/** The rows that match by pattern (no `programs`): asked about every command. */
+const ANY_PROGRAM: readonly Ecosystem[] = ECOSYSTEMS.filter((e) => e.programs === undefined);
+
+/**
+ * The rows that may recognise a command whose first word is the key, in
+ * table order: the rows naming that program and the pattern rows. Built
+ * once from the table, so that each command of each RUN is put to a
+ * couple of recognisers instead of every one of them.
+ */
+const BY_PROGRAM: ReadonlyMap<string, readonly Ecosystem[]> = new Map(
+  ECOSYSTEMS.flatMap((e) => e.programs ?? []).map((name) => [name, ECOSYSTEMS.filter((e) => e.programs === undefined || e.programs.includes(name))]),
+);
+
+/** The ecosystems whose matchInstall may accept a command starting with `program`, in table order. */
+export function installCandidates(program: string): readonly Ecosystem[] {
+  return BY_PROGRAM.get(program) ?? ANY_PROGRAM;
+}
+
 /**
  * Programs named by path (`/usr/local/bin/npm`) or by a wrapper script
  * (`./mvnw`) are matched by name. The words are the caller's own copy
@@ -46,12 +64,15 @@ export function findInstalls(script: string): InstallMatch[] {
     const prog = programWords(words);
     // `yarn --version`, `bundle --help`: a tool printing about itself installs nothing.
     if (asksAboutItself(prog)) continue;
-    for (const ecosystem of ECOSYSTEMS) {
+    for (const ecosystem of installCandidates(prog[0])) {
       const spec = ecosystem.matchInstall(prog);
       if (spec) {
         // Object.assign rather than a spread: the specs come in many shapes, where V8's spread is
-        // many times slower. The same own properties in the same order (the specs are plain data).
-        const match: InstallMatch = Object.assign({}, spec, { ecosystem, command });
+        // many times slower. The same own properties in the same order (the specs are plain data),
+        // the two added ones set directly rather than through a second object.
+        const match = Object.assign({}, spec) as InstallMatch;
+        match.ecosystem = ecosystem;
+        match.command = command;
         // After `cd -` or `cd $DIR` the directory is unknown: say so by leaving the install out of path reasoning.
         if (!cwdKnown) match.cwd = "\0unknown";
         else if (cwd !== undefined) match.cwd = cwd;

@@ -117,6 +117,7 @@ const npm: Ecosystem = {
   cleanup: ["npm cache clean --force", "rm -rf /root/.npm"],
   noCacheFlags: [],
   noCacheEnv: [],
+  programs: ["npm"],
   matchInstall(w) {
     if (w[0] !== "npm") return null;
     const skipsScripts = hasFlag(w, ["--ignore-scripts"]);
@@ -156,6 +157,7 @@ const yarn: Ecosystem = {
   cleanup: ["yarn cache clean", "rm -rf /usr/local/share/.cache/yarn"],
   noCacheFlags: [],
   noCacheEnv: [],
+  programs: ["yarn"],
   matchInstall(w) {
     if (w[0] !== "yarn") return null;
     const projectDir = optionValue(w, ["--cwd"]);
@@ -184,6 +186,7 @@ const pnpm: Ecosystem = {
   cleanup: ["pnpm store prune", "rm -rf /root/.local/share/pnpm/store"],
   noCacheFlags: [],
   noCacheEnv: [],
+  programs: ["pnpm"],
   matchInstall(w) {
     if (w[0] !== "pnpm") return null;
     const projectDir = optionValue(w, ["-C", "--dir"]);
@@ -214,6 +217,7 @@ const bun: Ecosystem = {
   cleanup: ["rm -rf /root/.bun/install/cache"],
   noCacheFlags: ["--no-cache"],
   noCacheEnv: [],
+  programs: ["bun"],
   matchInstall(w) {
     if (w[0] !== "bun") return null;
     const projectDir = optionValue(w, ["--cwd"]);
@@ -356,6 +360,7 @@ const pipenv: Ecosystem = {
   cleanup: ["pipenv --clear", "rm -rf /root/.cache/pipenv /root/.cache/pip"],
   noCacheFlags: [],
   noCacheEnv: ["PIP_NO_CACHE_DIR=1"],
+  programs: ["pipenv"],
   matchInstall(w) {
     if (w[0] !== "pipenv") return null;
     const args = positionals(w.slice(1), ["--python", "--categories", "--pypi-mirror"]);
@@ -392,6 +397,7 @@ const poetry: Ecosystem = {
   cleanup: ["rm -rf /root/.cache/pypoetry"],
   noCacheFlags: ["--no-cache"],
   noCacheEnv: [],
+  programs: ["poetry"],
   matchInstall(w) {
     if (w[0] !== "poetry") return null;
     const args = positionals(w.slice(1), POETRY_VALUE_FLAGS);
@@ -432,6 +438,7 @@ const uv: Ecosystem = {
   cleanup: ["uv cache clean", "rm -rf /root/.cache/uv"],
   noCacheFlags: ["--no-cache", "-n"],
   noCacheEnv: ["UV_NO_CACHE=1", "UV_NO_CACHE=true"],
+  programs: ["uv"],
   matchInstall(w) {
     if (w[0] !== "uv") return null;
     const noCache = hasFlag(w, ["--no-cache", "-n"]);
@@ -477,6 +484,7 @@ const bundler: Ecosystem = {
   cleanup: ["rm -rf /usr/local/bundle/cache /root/.bundle/cache"],
   noCacheFlags: [],
   noCacheEnv: [],
+  programs: ["bundle", "bundler"],
   matchInstall(w) {
     if (w[0] !== "bundle" && w[0] !== "bundler") return null;
     const args = positionals(w.slice(1), ["--gemfile", "--jobs", "-j", "--retry", "--path", "--without", "--with", "--binstubs"]);
@@ -504,6 +512,7 @@ const gem: Ecosystem = {
   cleanup: ["gem cleanup", "rm -rf /usr/local/bundle/cache /root/.gem"],
   noCacheFlags: [],
   noCacheEnv: [],
+  programs: ["gem"],
   matchInstall(w) {
     if (w[0] !== "gem" || w[1] !== "install") return null;
     return { needsSources: false, readsManifests: false };
@@ -523,6 +532,7 @@ const composer: Ecosystem = {
   cleanup: ["composer clear-cache", "rm -rf /root/.composer/cache"],
   noCacheFlags: ["--no-cache"],
   noCacheEnv: ["COMPOSER_CACHE_DIR=/dev/null"],
+  programs: ["composer", "php"],
   matchInstall(w) {
     const i = w[0] === "composer" ? 1 : w[0] === "php" && /composer(\.phar)?$/.test(w[1] ?? "") ? 2 : -1;
     if (i === -1) return null;
@@ -572,6 +582,7 @@ const go: Ecosystem = {
   cleanup: ["go clean -modcache", "go clean -cache"],
   noCacheFlags: [],
   noCacheEnv: [],
+  programs: ["go"],
   matchInstall(w) {
     if (w[0] !== "go") return null;
     const projectDir = w[1] === "-C" ? w[2] : undefined;
@@ -631,6 +642,7 @@ const cargo: Ecosystem = {
   cleanup: ["rm -rf /usr/local/cargo/registry /usr/local/cargo/git"],
   noCacheFlags: [],
   noCacheEnv: [],
+  programs: ["cargo"],
   matchInstall(w) {
     if (w[0] !== "cargo") return null;
     const manifestPath = optionValue(w, ["--manifest-path"]);
@@ -739,6 +751,7 @@ const dotnet: Ecosystem = {
   cleanup: ["dotnet nuget locals all --clear"],
   noCacheFlags: ["--no-cache", "--no-http-cache"],
   noCacheEnv: [],
+  programs: ["dotnet"],
   matchInstall(w) {
     if (w[0] !== "dotnet") return null;
     const sub = w[1];
@@ -776,6 +789,7 @@ const mix: Ecosystem = {
   cleanup: ["rm -rf /root/.hex/packages /root/.cache/rebar3"],
   noCacheFlags: [],
   noCacheEnv: [],
+  programs: ["mix"],
   matchInstall(w) {
     if (w[0] !== "mix") return null;
     const task = w[1];

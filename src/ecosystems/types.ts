@@ -51,6 +51,13 @@ export interface Ecosystem {
   noCacheFlags: readonly string[];
   /** Environment settings with the same effect as `noCacheFlags` (e.g. `PIP_NO_CACHE_DIR=1`). */
   noCacheEnv: readonly string[];
+  /**
+   * Every first word `matchInstall` can accept, when it accepts only these
+   * exact names: commands are then matched against this row only when
+   * their program is one of them. Absent: it is asked about every command
+   * (rows that match a pattern, such as `python3.12 -m pip` or `./mvnw`).
+   */
+  programs?: readonly string[];
   /** Recognises an install or a build in one simple command's words (program first). */
   matchInstall(words: readonly string[]): InstallSpec | null;
   /**

@@ -35,13 +35,12 @@ export interface UncachedTool {
   cleansCache: boolean;
 }
 
-/** Whether a cache mount of the RUN holds one of the tool's cache directories. */
+/** Whether a cache mount of the RUN holds one of the tool's cache directories (given normalised). */
 function covered(mounts: readonly Mount[], dirs: readonly string[]): boolean {
   // Most RUNs have no mount at all.
   if (mounts.length === 0) return false;
   const targets = mounts.filter((m) => m.type === "cache" && m.target).map((m) => normalize(m.target as string));
-  return dirs.some((d) => {
-    const dir = normalize(d);
+  return dirs.some((dir) => {
     // The same cache under another user's home (`/home/node/.npm` for `/root/.npm`) counts too.
     const inHome = dir.startsWith("/root/") ? dir.slice("/root".length) : null;
     return targets.some((t) => overlaps(t, dir) || (inHome !== null && t.endsWith(inHome)));
@@ -74,6 +73,27 @@ function isSet(name: string, env: readonly string[], script: string): boolean {
 // tables, never from the files linted, so the map stays small.
 const assignmentPatterns = new Map<string, RegExp>();
 
+/** A tool's cache directories (its own and its mounts' targets), normalised, with the index-only ones. */
+interface CacheDirs {
+  normalized: readonly string[];
+  /** Normalised directories that hold only a package index (apt's lists), not the packages. */
+  indexOnly: readonly string[];
+}
+
+// Worked out once per row of the package-manager tables (static data), not for every RUN.
+const cacheDirsByTool = new WeakMap<object, CacheDirs>();
+
+function cacheDirsOf(tool: Ecosystem | SystemPackageManager): CacheDirs {
+  let found = cacheDirsByTool.get(tool);
+  if (!found) {
+    const dirs = [...tool.cacheDirs, ...tool.cacheMounts.map((m) => m.target)];
+    const indexOnly = "indexDirs" in tool ? tool.indexDirs.filter((i) => !tool.cacheDirs.includes(i)) : [];
+    found = { normalized: dirs.map(normalize), indexOnly: indexOnly.map(normalize) };
+    cacheDirsByTool.set(tool, found);
+  }
+  return found;
+}
+
 export function uncachedTools(model: CacheModel, ins: Instruction): UncachedTool[] {
   if (ins.keyword !== "RUN") return [];
   const info = model.info(ins);
@@ -84,8 +104,8 @@ export function uncachedTools(model: CacheModel, ins: Instruction): UncachedTool
   // Read only for a tool that is reported: most RUNs have none.
   let deleted: string[] | null = null;
   // Deleting only a package index (`rm -rf /var/lib/apt/lists/*`) costs a refetch of the index, not of the packages.
-  const cleans = (dirs: readonly string[], indexOnly: readonly string[] = []): boolean =>
-    (deleted ??= runEffects(model, ins).deleted.map((d) => normalize(d.path.replace(/\/?\*[\s\S]*$/, "")))).some((d) => dirs.some((c) => overlaps(d, normalize(c))) && !indexOnly.some((i) => overlaps(d, normalize(i)) && !dirs.some((c) => normalize(c) === d)));
+  const cleans = ({ normalized: dirs, indexOnly }: CacheDirs): boolean =>
+    (deleted ??= runEffects(model, ins).deleted.map((d) => normalize(d.path.replace(/\/?\*[\s\S]*$/, "")))).some((d) => dirs.some((c) => overlaps(d, c)) && !indexOnly.some((i) => overlaps(d, i) && !dirs.some((c) => c === d)));
 
   for (const install of model.installs(ins)) {
     const eco: Ecosystem = install.ecosystem;
@@ -96,8 +116,8 @@ export function uncachedTools(model: CacheModel, ins: Instruction): UncachedTool
     if (install.noCache || eco.noCacheEnv.some((e) => isSet(e.split("=")[0], env, script))) continue;
     if (eco.cacheMounts.length === 0 || seen.has(eco.id)) continue;
     seen.add(eco.id);
-    const dirs = [...eco.cacheDirs, ...eco.cacheMounts.map((m) => m.target)];
-    if (covered(ins.mounts, dirs)) continue;
+    const dirs = cacheDirsOf(eco);
+    if (covered(ins.mounts, dirs.normalized)) continue;
     const moved = eco.cacheMounts.some((m) => m.env !== undefined && isSet(m.env, env, script));
     // Where a variable moved the cache, any cache mount may be the one that holds it.
     if (moved && ins.mounts.some((m) => m.type === "cache")) continue;
@@ -109,9 +129,9 @@ export function uncachedTools(model: CacheModel, ins: Instruction): UncachedTool
     if (cmd.action !== "install" || installSkipsCache(cmd) || seen.has(manager.id)) continue;
     seen.add(manager.id);
     if (manager.cacheMounts.length === 0) continue;
-    const dirs = [...manager.cacheDirs, ...manager.cacheMounts.map((m) => m.target)];
-    if (covered(ins.mounts, dirs)) continue;
-    out.push({ id: manager.id, name: manager.id, command: cmd.command, mounts: manager.cacheMounts, setup: manager.cacheMountSetup, targetUncertain: false, cleansCache: cleans(dirs, manager.indexDirs.filter((i) => !manager.cacheDirs.includes(i))) });
+    const dirs = cacheDirsOf(manager);
+    if (covered(ins.mounts, dirs.normalized)) continue;
+    out.push({ id: manager.id, name: manager.id, command: cmd.command, mounts: manager.cacheMounts, setup: manager.cacheMountSetup, targetUncertain: false, cleansCache: cleans(dirs) });
   }
   return out;
 }

@@ -3,6 +3,7 @@ import { findInstalls, type InstallMatch } from "../ecosystems/index.js";
 import type { Instruction, Mount, ParsedDockerfile, Stage } from "../parse/index.js";
 import { loadContext, sourceMatcher, type BuildContext } from "./context.js";
 import { kindOf, type StepKind } from "./kinds.js";
+import { resolveIn } from "./paths.js";
 import { expand } from "./variables.js";
 import { UsageError } from "../errors.js";
 
@@ -246,7 +247,7 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
           break;
         case "WORKDIR": {
           const dir = expand(unquote(ins.argText), lookup, escape);
-          workdir = posix.resolve(workdir, dir || ".");
+          workdir = resolveIn(workdir, dir || ".");
           inputs.destination = workdir;
           // Measured: BuildKit creates the directory as the current USER, so USER is in its key.
           inputs.user = user;
@@ -281,7 +282,7 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
           inputs.fromImage = from !== null && !fromStage ? expand(from, globalLookup, escape) : null;
           const words = copyWords(ins).map((w) => expand(w, lookup, escape));
           const dest = words.length > 0 ? words[words.length - 1] : "";
-          inputs.destination = dest.startsWith("/") ? posix.normalize(dest) : posix.resolve(workdir, dest || ".") + (dest.endsWith("/") ? "/" : "");
+          inputs.destination = dest.startsWith("/") ? posix.normalize(dest) : resolveIn(workdir, dest || ".") + (dest.endsWith("/") ? "/" : "");
           inputs.sources = words.slice(0, -1).map((w): CopySource => {
             if (ins.heredocs.length > 0 && ins.heredocs.some((h) => w.replace(/^<<-?["']?|["']$/g, "") === h.name)) return { kind: "heredoc", path: w };
             if (from !== null) return { kind: fromStage ? "stage" : "image", path: w };

@@ -1,9 +1,10 @@
 import { posix } from "node:path";
 import picomatch from "picomatch";
-import { ECOSYSTEMS, type Ecosystem, type InstallSpec } from "../ecosystems/index.js";
+import { installCandidates, type Ecosystem, type InstallSpec } from "../ecosystems/index.js";
 import { findSystemCommands, installSkipsCache, matchSystemCommand, packageNames, type SystemCommand } from "../ecosystems/system.js";
 import type { Instruction, Stage } from "../parse/index.js";
 import type { CacheModel } from "./index.js";
+import { isPlain, resolveIn } from "./paths.js";
 import { commandWords, splitCommands, type ShellCommand } from "./shell.js";
 
 /**
@@ -67,7 +68,8 @@ export interface RunEffects {
 /** Scans the commands of a script; `sh -c '...'` bodies are scanned in place, between `base` and `base + span`. */
 function scanScript(script: string, base: number, span: number, state: ScanState, fx: RunEffects): void {
   const commands = splitCommands(script);
-  commands.forEach((command, i) => scanCommand(command, base + (i * span) / Math.max(commands.length, 1), state, fx, span / Math.max(commands.length, 1)));
+  const n = Math.max(commands.length, 1);
+  for (let i = 0; i < commands.length; i++) scanCommand(commands[i], base + (i * span) / n, state, fx, span / n);
 }
 
 const SHELLS = new Set(["sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"]);
@@ -221,7 +223,7 @@ function scanCommand(command: ShellCommand, at: number, state: ScanState, fx: Ru
   }
   // `yarn --version`, `bundle --help`: asks the tool about itself and downloads nothing.
   const asksVersion = args.some((w) => w === "--version" || w === "-v" || w === "-V" || w === "--help" || w === "-h");
-  for (const eco of ECOSYSTEMS) {
+  for (const eco of installCandidates(words[0])) {
     const match = asksVersion ? null : eco.matchInstall(words);
     if (!match) continue;
     // A project install reads configuration and manifests from the directory it runs in.
@@ -520,9 +522,9 @@ function resolvePath(p: string, state: ScanState): string | null {
     path = state.home + path.slice(path.indexOf("/"));
   }
   if (path.includes("$") || path.includes("`")) return null;
-  if (path.startsWith("/")) return posix.normalize(path).replace(/(.)\/$/, "$1");
+  if (path.startsWith("/")) return isPlain(path) ? path : posix.normalize(path).replace(/(.)\/$/, "$1");
   if (state.cwd === null) return null;
-  return posix.resolve(state.cwd, path);
+  return resolveIn(state.cwd, path);
 }
 
 /** Whether `pattern` (a path that may hold globs) names `path` or one of its parent directories. */
@@ -531,11 +533,11 @@ export function covers(pattern: string, path: string): boolean {
   const target = stripSlash(path);
   if (!/[*?[]/.test(p)) return target === p || target.startsWith(p === "/" ? "/" : p + "/");
   const match = globMatcher(p);
-  const parts = target.split("/");
-  for (let i = 1; i <= parts.length; i++) {
-    if (match(parts.slice(0, i).join("/") || "/")) return true;
+  // The target and each of its parents: the text before each `/` (`` is the root), then the whole of it.
+  for (let slash = target.indexOf("/"); slash !== -1; slash = target.indexOf("/", slash + 1)) {
+    if (match(target.slice(0, slash) || "/")) return true;
   }
-  return false;
+  return match(target || "/");
 }
 
 // The same few globs (`/var/lib/apt/lists/*`) are tested against many paths:
@@ -553,7 +555,9 @@ function globMatcher(pattern: string): (path: string) => boolean {
 
 /** Whether deleting `deleted` removes a created path or one of its aliases. */
 export function emptiesEffect(deleted: string, created: PathEffect): boolean {
-  return [created.path, ...(created.aliases ?? [])].some((p) => empties(deleted, p));
+  // Asked for every pair of a RUN's deletions and creations: no array is built for the path and its aliases.
+  if (empties(deleted, created.path)) return true;
+  return created.aliases !== undefined && created.aliases.some((p) => empties(deleted, p));
 }
 
 /** Whether deleting `deleted` removes what was created at `created` (`rm -rf /x/*` empties a created `/x`). */
