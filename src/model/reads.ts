@@ -174,7 +174,10 @@ export function scriptEffects(script: string, workdir: string, home: string | nu
   const state: ScanState = { cwd: workdir, home, env };
   scanScript(script, 0, 1, state, fx);
   // A script run after the files were made (`bash install.sh`) may have deleted them: assume it did.
-  fx.leftBehind = fx.created.filter((c) => !fx.deleted.some((d) => d.at > c.at && emptiesEffect(d.path, c)) && !fx.opaqueScripts.some((at) => at > c.at));
+  // Only the last such script matters (one pass, not one per created path).
+  let lastOpaque = -1;
+  for (const at of fx.opaqueScripts) if (at > lastOpaque) lastOpaque = at;
+  fx.leftBehind = fx.created.filter((c) => c.at >= lastOpaque && !fx.deleted.some((d) => d.at > c.at && emptiesEffect(d.path, c)));
   fx.deletedFromEarlier = fx.deleted.filter((d) => !fx.created.some((c) => c.at < d.at && emptiesEffect(d.path, c)));
   return fx;
 }
@@ -628,12 +631,37 @@ export function shipsInImage(model: CacheModel, stage: Stage | null): boolean {
   return false;
 }
 
-/** The stages built on top of `stage` (`FROM <stage>`, directly or through others). */
+/** The stages built on top of `stage` (`FROM <stage>`, directly or through others), in file order. */
 export function stagesBasedOn(model: CacheModel, stage: Stage): Stage[] {
-  return model.file.stages.filter((s) => {
-    for (let b = s.baseStage; b; b = b.baseStage) if (b === stage) return true;
-    return false;
-  });
+  // Walked from the stage's children, so that a rule asking for every RUN of
+  // a file with thousands of stages does not scan all of them each time.
+  const children = childStages(model);
+  const found: Stage[] = [];
+  const stack = [...(children.get(stage) ?? [])];
+  while (stack.length > 0) {
+    const s = stack.pop() as Stage;
+    found.push(s);
+    for (const c of children.get(s) ?? []) stack.push(c);
+  }
+  return found.sort((a, b) => a.index - b.index);
+}
+
+const childStagesByModel = new WeakMap<CacheModel, Map<Stage, Stage[]>>();
+
+/** The stages each stage is the direct base of: worked out once per model. */
+function childStages(model: CacheModel): Map<Stage, Stage[]> {
+  let children = childStagesByModel.get(model);
+  if (!children) {
+    children = new Map();
+    for (const s of model.file.stages) {
+      if (!s.baseStage) continue;
+      const list = children.get(s.baseStage);
+      if (list) list.push(s);
+      else children.set(s.baseStage, [s]);
+    }
+    childStagesByModel.set(model, children);
+  }
+  return children;
 }
 
 /** The steps and metadata of a stage after `ins`, in order, followed by those of the stages based on it. */
