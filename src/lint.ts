@@ -6,6 +6,7 @@ import { fixLoop } from "./fix/apply.js";
 import { buildModel, loadContext, type BuildContext, type CacheModel } from "./model/index.js";
 import { parse, type ParsedDockerfile } from "./parse/index.js";
 import { encode, fromString, type SourceText } from "./read.js";
+import { sameItems } from "./memo.js";
 
 /**
  * The straight line from text to findings:
@@ -109,7 +110,6 @@ export function keepFinalNewline(original: string, fixed: string): string {
  * path only matters to a configuration with `overrides`.
  */
 let lastRules: {
-  rules: readonly AnyRule[];
   /** The rules as they were, to notice a list changed in place. */
   ruleList: AnyRule[];
   config: LoadedConfig | null;
@@ -122,9 +122,7 @@ function rulesFor(rules: readonly AnyRule[], config: LoadedConfig | null, filePa
   const last = lastRules;
   if (
     last !== null &&
-    last.rules === rules &&
-    last.ruleList.length === rules.length &&
-    last.ruleList.every((r, i) => r === rules[i]) &&
+    sameItems(last.ruleList, rules) &&
     last.config === config &&
     (last.filePath === filePath || !config?.data.overrides) &&
     sameEntries(last.cliEntries, cliRules)
@@ -133,7 +131,7 @@ function rulesFor(rules: readonly AnyRule[], config: LoadedConfig | null, filePa
     return { enabled: last.result.enabled, warnings: [...last.result.warnings] };
   }
   const result = resolveRules({ rules, config, filePath, cliRules });
-  lastRules = { rules, ruleList: [...rules], config, filePath, cliEntries: Object.entries(cliRules ?? {}), result: { enabled: result.enabled, warnings: [...result.warnings] } };
+  lastRules = { ruleList: [...rules], config, filePath, cliEntries: Object.entries(cliRules ?? {}), result: { enabled: result.enabled, warnings: [...result.warnings] } };
   return result;
 }
 

@@ -4,6 +4,7 @@ import { instructionLines, lineStart } from "../../src/fix/edits.js";
 import { argDeclarations, envPairs, referencedVariables } from "../../src/model/index.js";
 import type { Instruction } from "../../src/parse/index.js";
 import { runEffects } from "../../src/model/reads.js";
+import { perList } from "../../src/memo.js";
 
 /** Build-argument names whose value, by convention, changes on every build or release. */
 const VOLATILE_NAMES = [
@@ -127,18 +128,8 @@ export default defineRule({
 });
 
 // The names option is the same array for every file linted with one
-// configuration (the default list, or the configuration's): its set is built
-// once per array (and again if the array was changed in place). Keyed weakly
-// on the array, so nothing outlives it.
-const upperCaseSets = new WeakMap<readonly string[], { list: string[]; set: ReadonlySet<string> }>();
-
-function upperCaseSet(names: readonly string[]): ReadonlySet<string> {
-  const known = upperCaseSets.get(names);
-  if (known && known.list.length === names.length && known.list.every((n, i) => n === names[i])) return known.set;
-  const set = new Set(names.map((n) => n.toUpperCase()));
-  upperCaseSets.set(names, { list: [...names], set });
-  return set;
-}
+// configuration (the default list, or the configuration's): its set is built once.
+const upperCaseSet = perList((names: readonly string[]): ReadonlySet<string> => new Set(names.map((n) => n.toUpperCase())));
 
 function oneLine(s: string): string {
   const t = s.replace(/(?:(?<!\s)\s+)?\\?\r?\n\s*/g, " ").replace(/\s+/g, " ");

@@ -1,5 +1,6 @@
 import type { Instruction, ParsedDockerfile, Range } from "../parse/index.js";
 import type { AnyRule, Finding } from "./types.js";
+import { perList } from "../memo.js";
 
 /**
  * Ignore comments: layerlint's own, hadolint's (for rules whose `sources`
@@ -19,21 +20,12 @@ export interface Suppressions {
 
 const COMMENT = /^(layerlint|hadolint)\s+(global\s+)?ignore\s*=\s*([^\s#]+)/i;
 
-/** The rule lookups an ignore comment needs: by id, by hadolint id, by BuildKit check name. */
-interface RuleTables {
-  /** The rules the tables were built from, to notice a list changed in place. */
-  list: AnyRule[];
-  byId: Map<string, AnyRule>;
-  fromHadolint: Map<string, string[]>;
-  fromBuildkit: Map<string, string[]>;
-}
-
-// The same rule list is passed for every file linted: its tables are built once per list.
-const tablesByRules = new WeakMap<readonly AnyRule[], RuleTables>();
-
-function tablesFor(rules: readonly AnyRule[]): RuleTables {
-  let tables = tablesByRules.get(rules);
-  if (tables && tables.list.length === rules.length && tables.list.every((r, i) => r === rules[i])) return tables;
+/**
+ * The rule lookups an ignore comment needs: by id, by hadolint id, by
+ * BuildKit check name. The same rule list is passed for every file linted:
+ * the tables are built once per list.
+ */
+const tablesFor = perList((rules: readonly AnyRule[]) => {
   const byId = new Map(rules.map((r) => [r.id, r]));
   const fromHadolint = new Map<string, string[]>();
   const fromBuildkit = new Map<string, string[]>();
@@ -41,9 +33,8 @@ function tablesFor(rules: readonly AnyRule[]): RuleTables {
     for (const h of r.meta.sources?.hadolint ?? []) fromHadolint.set(h.toUpperCase(), [...(fromHadolint.get(h.toUpperCase()) ?? []), r.id]);
     for (const b of r.meta.sources?.buildkit ?? []) fromBuildkit.set(b.toLowerCase(), [...(fromBuildkit.get(b.toLowerCase()) ?? []), r.id]);
   }
-  tablesByRules.set(rules, (tables = { list: [...rules], byId, fromHadolint, fromBuildkit }));
-  return tables;
-}
+  return { byId, fromHadolint, fromBuildkit };
+});
 
 /** isSuppressed of a file where no ignore applies: the runner then keeps every finding without asking. */
 export const NOTHING_SUPPRESSED = (): boolean => false;
