@@ -31,21 +31,12 @@ export function parseFastArgs(argv: readonly string[]): LintArgs | null {
       stdin = true;
     } else if (arg === "-") {
       dash = true;
-    } else if (arg === "--format" || arg === "-f" || arg === "--stdin-filename") {
-      const value = argv[i + 1];
+    } else if (VALUE_OPTIONS.has(arg) || arg.startsWith("--format=") || arg.startsWith("--stdin-filename=")) {
+      // `--format json` or `--format=json`; `-f=json` is left to yargs.
+      const inline = arg.indexOf("=");
+      const value = inline === -1 ? argv[++i] : arg.slice(inline + 1);
       if (!isPlainValue(value)) return null;
-      if (arg === "--stdin-filename") {
-        if (stdinFilename !== undefined) return null;
-        stdinFilename = value;
-      } else {
-        if (format !== undefined) return null;
-        format = value;
-      }
-      i++;
-    } else if (arg.startsWith("--format=") || arg.startsWith("--stdin-filename=")) {
-      const value = arg.slice(arg.indexOf("=") + 1);
-      if (!isPlainValue(value)) return null;
-      if (arg.startsWith("--stdin-filename=")) {
+      if (arg.startsWith("--stdin-filename")) {
         if (stdinFilename !== undefined) return null;
         stdinFilename = value;
       } else {
@@ -76,6 +67,9 @@ export function parseFastArgs(argv: readonly string[]): LintArgs | null {
     debug: false,
   };
 }
+
+/** The options of the fast path that take a value. */
+const VALUE_OPTIONS: ReadonlySet<string> = new Set(["--format", "-f", "--stdin-filename"]);
 
 /**
  * A token yargs would take as a plain string: not an option, not `-`

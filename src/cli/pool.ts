@@ -65,22 +65,18 @@ export function poolSize(files: number): number {
   return Math.min(Number(setting), files);
 }
 
-/**
- * Lints `inputs` on `size` workers and, with `lintHere`, on this thread too;
- * the results are in input order.
- */
+/** Lints `inputs` on `size` workers and on this thread (with `lintHere`); the results are in input order. */
 export async function lintInPool(
   inputs: readonly PoolInput[],
   setup: WorkerSetup,
   size: number,
-  lintHere?: (inputs: PoolInput[]) => Promise<PooledResult[]>,
+  lintHere: (inputs: PoolInput[]) => Promise<PooledResult[]>,
 ): Promise<PooledResult[]> {
   if (!workerScript) throw new Error("the worker pool needs the bundled CLI");
   const script = workerScript;
   const { Worker } = threads();
-  const threadCount = size + (lintHere ? 1 : 0);
-  // Small batches balance the load; not so small that messaging dominates.
-  const batchSize = Math.max(4, Math.min(64, Math.ceil(inputs.length / (threadCount * 8))));
+  // Small batches balance the load over the workers and this thread; not so small that messaging dominates.
+  const batchSize = Math.max(4, Math.min(64, Math.ceil(inputs.length / ((size + 1) * 8))));
   const batches: PoolInput[][] = [];
   for (let i = 0; i < inputs.length; i += batchSize) batches.push(inputs.slice(i, i + batchSize));
   const results: PooledResult[][] = new Array(batches.length);
@@ -117,10 +113,10 @@ export async function lintInPool(
       feed();
     });
 
-  const runHere = async (lint: (inputs: PoolInput[]) => Promise<PooledResult[]>): Promise<void> => {
+  const runHere = async (): Promise<void> => {
     for (let batch = take(); batch !== null; batch = take()) {
       try {
-        results[batch] = await lint(batches[batch]);
+        results[batch] = await lintHere(batches[batch]);
       } catch (e) {
         failures.push({ batch, error: serializeError(e) });
       }
@@ -129,8 +125,7 @@ export async function lintInPool(
     }
   };
 
-  const workers = Array.from({ length: Math.min(size, batches.length) }, runWorker);
-  await Promise.all(lintHere ? [...workers, runHere(lintHere)] : workers);
+  await Promise.all([...Array.from({ length: Math.min(size, batches.length) }, runWorker), runHere()]);
   if (failures.length > 0) {
     // The serial loop stops at the first failing file: report that one.
     failures.sort((a, b) => a.batch - b.batch);

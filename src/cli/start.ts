@@ -7,10 +7,10 @@ import { loadFastBundle } from "./fast-load.js";
 /**
  * Where `layerlint` starts: built to dist/start.cjs, a small CommonJS file,
  * because Node starts a CommonJS main without its ES module loader (a few
- * milliseconds of every run). The common command line (`layerlint [files]
- * [--format F] [--fix]`) runs from the code-cached lint bundle without
- * yargs; every other one imports the full CLI (dist/cli.js). Both end in the
- * same lint code.
+ * milliseconds of every run). The common command lines (those
+ * parseFastArgs accepts: files or standard input, a format, --fix, --quiet)
+ * run from the code-cached lint bundle without yargs; every other one
+ * imports the full CLI (dist/cli.js). Both end in the same lint code.
  */
 
 // Set by scripts/build.mjs: the content hash of the lint bundle (its code cache key).
