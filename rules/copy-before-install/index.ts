@@ -135,7 +135,12 @@ function planInstall(model: CacheModel, copy: Instruction, run: Instruction, mat
     const rel = relativeUnder(dest, resolveIn(dir, m));
     if (rel === null) return;
     if (src === null) {
-      if (isRequired) readsFromCopy = true;
+      // Several sources or a pattern: where each file lands is not worked out, but with
+      // the context on disk a manifest no copied file is named like is surely not brought.
+      if (!isRequired) return;
+      const name = posix.basename(m);
+      if (copied && !isDir && !copied.some((f) => f === name || f.endsWith("/" + name))) missing.push(m);
+      else readsFromCopy = true;
       return;
     }
     const context = joinCtx(src, rel);
@@ -157,6 +162,9 @@ function planInstall(model: CacheModel, copy: Instruction, run: Instruction, mat
   for (const m of optional) consider(m, false);
   // A build reads the sources themselves; an install that reads no file of this COPY is not slowed by it.
   if (!readsFromCopy && !install.needsSources) return null;
+  // The context on disk holds none of the manifests (a GOPATH-era Go project, say): there is
+  // nothing to copy first and no dependency step to split off.
+  if (copied && required.length > 0 && missing.length === required.length) return null;
   return { install, dir, entries, missing };
 }
 
