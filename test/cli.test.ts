@@ -45,6 +45,17 @@ describe("CLI: exit codes and the JSON contract", () => {
     expect(out[0].warningCount).toBe(1);
   });
 
+  it("searches a directory for Dockerfiles but not for templates or editor leftovers, which it lints when named", () => {
+    const template = "FROM {{ .base }}\n{{ range .steps }}RUN {{ . }}\n{{ end }}\n";
+    const dir = tempTree({ Dockerfile: CLEAN, "Dockerfile.dev": BAD, "Dockerfile.template": template, "Dockerfile.j2": template, "Dockerfile~": BAD, "package.json": "{}" });
+    const out = JSON.parse(cli([dir, "--format", "json"]).stdout) as { filePath: string }[];
+    expect(out.map((f) => f.filePath.slice(dir.length + 1)).sort()).toEqual(["Dockerfile", "Dockerfile.dev"]);
+    // Named on the command line, a template is linted: BuildKit would refuse it.
+    const named = runCli([join(dir, "Dockerfile.template"), "--format", "json"]);
+    expect(named.status).toBe(1);
+    expect(JSON.parse(named.stdout)[0].messages[0].ruleId).toBe("syntax");
+  });
+
   it("reads standard input with - and --stdin-filename", () => {
     const r = cli(["-", "--stdin-filename", "svc/Dockerfile", "--format", "json"], { input: BAD });
     expect(r.status).toBe(0);

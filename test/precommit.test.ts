@@ -90,6 +90,8 @@ describe(".pre-commit-hooks.yaml", () => {
       "Dockerfile", "sub/dir/Dockerfile", "Dockerfile.dev", "Dockerfile.prod.arm64", "api.Dockerfile", "x/web.dockerfile",
       "Containerfile", "Containerfile.test", "tools.Containerfile", "Dockerfile.dockerignore", "app.Dockerfile.dockerignore",
       "README.md", "Dockerfiles/readme.txt", "MyDockerfile", "dockerfile", "docker-compose.yml", "Dockerfile.", "a/Dockerfile/b.txt",
+      "Dockerfile.template", "debian/Dockerfile.j2", "Dockerfile.in", "api.Dockerfile.tmpl", "Dockerfile~", "Dockerfile.orig", "Dockerfile.alpine.erb",
+      "Dockerfile.internal", "Dockerfile.jinja-free", "Dockerfile.bake",
     ];
     for (const hook of HOOKS) {
       // pre-commit uses Python's re.search; these patterns mean the same in JavaScript.

@@ -6,6 +6,7 @@ import { fsError, UsageError } from "../errors.js";
 export { fsError };
 import { decode, type SourceText } from "../read.js";
 import { compareStrings } from "../order.js";
+import { NOT_A_DOCKERFILE } from "../names.js";
 
 /**
  * Dockerfiles larger than this are refused: memory and time stay bounded.
@@ -18,7 +19,7 @@ const SKIP_DIRS = new Set(["node_modules", ".git"]);
 
 /** Names layerlint treats as Dockerfiles when searching a directory. */
 export function isDockerfileName(name: string): boolean {
-  if (name.endsWith(".dockerignore")) return false;
+  if (NOT_A_DOCKERFILE.test(name)) return false;
   return /^(Dockerfile|Containerfile)(\..+)?$/.test(name) || /\.(Dockerfile|dockerfile|Containerfile)$/.test(name);
 }
 

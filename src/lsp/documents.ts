@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
+import { NOT_A_DOCKERFILE } from "../names.js";
 
 /**
  * Which editor documents are Dockerfiles. Editors disagree on the language
@@ -11,8 +12,7 @@ const DOCKERFILE_NAME = /^(?:(?:dockerfile|containerfile)(?:\..+)?|.+\.(?:docker
 const DOCKERFILE_LANGUAGES = new Set(["dockerfile", "docker", "containerfile"]);
 
 export function isDockerfileName(name: string): boolean {
-  // `Dockerfile.dockerignore` is the ignore file of `Dockerfile`, not a Dockerfile.
-  return DOCKERFILE_NAME.test(name) && !/\.dockerignore$/i.test(name);
+  return DOCKERFILE_NAME.test(name) && !NOT_A_DOCKERFILE.test(name);
 }
 
 export function isDockerfileDocument(uri: string, languageId: string | undefined): boolean {
