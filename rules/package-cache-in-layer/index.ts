@@ -14,6 +14,8 @@ interface LeftCache {
   dirs: string[];
   /** The command that removes it in the same RUN, or null when no fix is offered. */
   cleanup: string | null;
+  /** A later step installs from this index without fetching it: removing it here would break that step. */
+  neededLater: boolean;
 }
 
 export default defineRule({
@@ -29,8 +31,8 @@ export default defineRule({
     },
   },
   messages: {
-    left: (d: { what: string; dirs: string; remedy: string }) =>
-      `${d.what} leaves ${d.dirs} in this layer of the final image, where every pull downloads it; ${d.remedy} in the same RUN, or use a cache mount`,
+    left: (d: { what: string; several: boolean; dirs: string; remedy: string }) =>
+      `${d.what} ${d.several ? "leave" : "leaves"} ${d.dirs} in this layer of the final image, where every pull downloads it; ${d.remedy}, or use a cache mount`,
   },
   create(ctx) {
     const { model, file } = ctx;
@@ -59,11 +61,15 @@ export default defineRule({
           }
         }
         if (left.length === 0) return;
-        const remedies = [...new Set(left.map((l) => l.cleanup ?? defaultRemedy(l.dirs[0])))];
+        const remedies = [...new Set(left.filter((l) => !l.neededLater).map((l) => l.cleanup ?? defaultRemedy(l.dirs[0])))];
+        const whats = [...new Set(left.map((l) => "`" + oneLine(l.what) + "`"))];
+        // Removing an index a later RUN installs from would break that RUN: the update belongs there.
+        const later = left.filter((l) => l.neededLater).map((l) => `move \`${oneLine(l.what)}\` into the RUN that installs and run \`${defaultRemedy(l.dirs[0])}\` there`);
         const message = ctx.messages.left({
-          what: listWords([...new Set(left.map((l) => "`" + oneLine(l.what) + "`"))]),
+          what: listWords(whats),
+          several: whats.length > 1,
           dirs: listWords(left.map((l) => l.dirs.join(" or "))),
-          remedy: `run \`${remedies.join(" && ")}\``,
+          remedy: listWords([...(remedies.length > 0 ? [`run \`${remedies.join(" && ")}\` in the same RUN`] : []), ...later]),
         });
         const canFix = !ins.onbuild && left.every((l) => l.cleanup !== null);
         const edit = canFix ? appendToRun(file, ins, remedies.join(" && ")) : null;
@@ -110,7 +116,8 @@ export default defineRule({
     function classify(ins: Instruction, c: PathEffect, managers: SystemPackageManager[], projects: ReturnType<typeof runEffects>["projectInstalls"]): LeftCache | null {
       for (const m of managers) {
         if ([...m.indexDirs, ...m.cacheDirs].includes(c.path)) {
-          return { source: m.id, what: c.what, dirs: [c.path], cleanup: laterNeedsIndex(ins, m) ? null : m.cleanup };
+          const neededLater = laterNeedsIndex(ins, m);
+          return { source: m.id, what: c.what, dirs: [c.path], cleanup: neededLater ? null : m.cleanup, neededLater };
         }
       }
       for (const p of projects) {
@@ -118,7 +125,10 @@ export default defineRule({
           const rm = p.ecosystem.cleanup.find((x) => x.startsWith("rm -rf "));
           // The table's `rm -rf` cleanups name root's home; for another user, they would miss.
           const ok = rm !== undefined && p.cacheDirs.every((d) => !d.startsWith("/home/")) ? rm : null;
-          return { source: p.ecosystem.id, what: commandWords(p.command).slice(0, 2).join(" "), dirs: [c.path], cleanup: ok !== null ? `rm -rf ${c.path}` : null };
+          const words = commandWords(p.command);
+          // `python -m pip install`: the tool is the module, not the interpreter.
+          const what = (words[1] === "-m" ? words.slice(2, 4) : words.slice(0, 2)).join(" ");
+          return { source: p.ecosystem.id, what, dirs: [c.path], cleanup: ok !== null ? `rm -rf ${c.path}` : null, neededLater: false };
         }
       }
       return null;

@@ -33,6 +33,8 @@ export interface SystemPackageManager {
   programs: readonly string[];
   /** Where the downloaded package index lives. */
   indexDirs: readonly string[];
+  /** A file name the index holds, when all of its files share a shape that a cleanup may name by pattern. */
+  indexFile?: string;
   /** Where downloaded packages are kept. */
   cacheDirs: readonly string[];
   /** The command that, appended to the RUN, leaves neither index nor cache in the layer. */
@@ -55,6 +57,8 @@ const apt: SystemPackageManager = {
   id: "apt",
   programs: ["apt-get", "apt"],
   indexDirs: ["/var/lib/apt/lists"],
+  // Every list is named `<host>_<path>` (the `partial/` directory and `lock` are empty after an update): `rm /var/lib/apt/lists/*_*` removes the index.
+  indexFile: "deb.debian.org_debian_dists_bookworm_InRelease",
   cacheDirs: ["/var/cache/apt"],
   cleanup: "rm -rf /var/lib/apt/lists/*",
   noCacheFlags: [],

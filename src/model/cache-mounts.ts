@@ -3,7 +3,7 @@ import { findSystemCommands, installSkipsCache, type SystemPackageManager } from
 import type { CacheMountSpec, Ecosystem } from "../ecosystems/index.js";
 import type { Instruction, Mount } from "../parse/index.js";
 import type { CacheModel } from "./index.js";
-import { runEffects } from "./reads.js";
+import { homeOf, runEffects } from "./reads.js";
 import type { ShellCommand } from "./shell.js";
 
 /**
@@ -54,11 +54,6 @@ function normalize(path: string): string {
 /** One path holds the other (a mount of `/root/.cache` covers pip's `/root/.cache/pip`, and the reverse). */
 function overlaps(a: string, b: string): boolean {
   return a === b || a.startsWith(b + "/") || b.startsWith(a + "/");
-}
-
-function homeOf(user: string | null | undefined): string | null {
-  const name = (user ?? "").split(":")[0].trim();
-  return name === "" || name === "root" || name === "0" ? "/root" : null;
 }
 
 /** Whether a variable is set for the RUN: by ENV (or a parent stage) or on the command line. */
@@ -121,7 +116,7 @@ export function uncachedTools(model: CacheModel, ins: Instruction): UncachedTool
     const moved = eco.cacheMounts.some((m) => m.env !== undefined && isSet(m.env, env, script));
     // Where a variable moved the cache, any cache mount may be the one that holds it.
     if (moved && ins.mounts.some((m) => m.type === "cache")) continue;
-    out.push({ id: eco.id, name: eco.name, command: install.command, mounts: eco.cacheMounts, setup: null, targetUncertain: homeOf(info?.inputs.user) === null || moved, cleansCache: cleans(dirs) });
+    out.push({ id: eco.id, name: eco.name, command: install.command, mounts: eco.cacheMounts, setup: null, targetUncertain: homeOf(info?.inputs.user, info?.inputs.envValues?.HOME) !== "/root" || moved, cleansCache: cleans(dirs) });
   }
 
   for (const cmd of findSystemCommands(script)) {

@@ -32,6 +32,8 @@ export interface PathEffect {
   kind?: "download" | "extract" | "clone" | "cache" | "file";
   /** Other paths the same files may live at (dnf's cache is /var/cache/dnf or /var/cache/libdnf5): deleting any of them counts. */
   aliases?: readonly string[];
+  /** The name of a file the created directory holds, so that a deletion by pattern (`rm /var/lib/apt/lists/*_*`) can be judged. */
+  sample?: string;
 }
 
 export interface RunEffects {
@@ -128,8 +130,16 @@ function projectCacheDirs(eco: Ecosystem, match: InstallSpec, words: readonly st
   return eco.cacheDirs.map((d) => (d.startsWith("/root/") ? home + d.slice(5) : d));
 }
 
-/** The home directory of the USER a RUN runs as: /root, /home/<name> as useradd makes it, or null when unknown (a uid, a variable). */
-export function homeOf(user: string | null | undefined): string | null {
+/**
+ * The home directory a RUN's tools use: `ENV HOME` when set (pip, npm and
+ * the rest find their caches through $HOME), else the USER's: /root,
+ * /home/<name> as useradd makes it; null when unknown (a uid, a variable).
+ */
+export function homeOf(user: string | null | undefined, envHome?: string): string | null {
+  if (envHome !== undefined) {
+    const h = envHome.trim().replace(/(?<=.)\/+$/, "");
+    return h.startsWith("/") && !/[$`]/.test(h) ? h : null;
+  }
   const name = (user ?? "").split(":")[0].trim();
   if (name === "" || name === "root" || name === "0") return "/root";
   if (/^[a-z_][a-z0-9_.-]*$/i.test(name) && !/^[0-9]+$/.test(name)) return `/home/${name}`;
@@ -149,7 +159,7 @@ export function runEffects(model: CacheModel, ins: Instruction): RunEffects {
   const info = model.info(ins);
   const workdir = info?.inputs.workdir ?? "/";
   const env = [...(info?.inputs.env ?? []), ...(info?.inputs.args ?? []).map((a) => a.name)];
-  const fx = scriptEffects(model.script(ins), workdir, homeOf(info?.inputs.user ?? null), env);
+  const fx = scriptEffects(model.script(ins), workdir, homeOf(info?.inputs.user ?? null, info?.inputs.envValues?.HOME), env);
   known.set(ins, fx);
   return fx;
 }
@@ -200,7 +210,8 @@ function scanCommand(command: ShellCommand, at: number, state: ScanState, fx: Ru
   const resolve = (p: string): string | null => resolvePath(p, state);
   const effect = (path: string, what: string): PathEffect => ({ path, at, command, what });
   // A spread of effect() plus a kind, built directly: the same properties in the same order.
-  const made: Made = (path, what, kind, aliases) => (aliases === undefined ? { path, at, command, what, kind } : { path, at, command, what, kind, aliases });
+  const made: Made = (path, what, kind, aliases, sample) =>
+    aliases === undefined ? { path, at, command, what, kind } : sample === undefined ? { path, at, command, what, kind, aliases } : { path, at, command, what, kind, aliases, sample };
   const unknown = (): void => {
     fx.understood = false;
     fx.envInert = false;
@@ -313,7 +324,7 @@ function scanCommand(command: ShellCommand, at: number, state: ScanState, fx: Ru
 }
 
 /** A created path's effect, with how it came to be (and the other places it may live). */
-type Made = (path: string, what: string, kind: NonNullable<PathEffect["kind"]>, aliases?: readonly string[]) => PathEffect;
+type Made = (path: string, what: string, kind: NonNullable<PathEffect["kind"]>, aliases?: readonly string[], sample?: string) => PathEffect;
 
 function systemEffects(
   sys: SystemCommand,
@@ -337,7 +348,7 @@ function systemEffects(
   }
   if (sys.action === "update" || (sys.action === "install" && sys.manager.id !== "apt")) {
     // One cache, which may sit at any of the manager's index directories (dnf 4 or 5, yum as dnf).
-    if (!installSkipsCache(sys)) fx.created.push(made(sys.manager.indexDirs[0], what, "cache", sys.manager.indexDirs));
+    if (!installSkipsCache(sys)) fx.created.push(made(sys.manager.indexDirs[0], what, "cache", sys.manager.indexDirs, sys.manager.indexFile));
   }
   if (sys.action === "install") for (const n of names) fx.installedPackages.push({ manager: sys.manager.id, name: n, at, command: sys.command });
   if (sys.action === "remove") for (const n of names) fx.removedPackages.push({ manager: sys.manager.id, name: n, at, command: sys.command });
@@ -457,8 +468,11 @@ function isKnownCleanup(program: string, args: string[]): boolean {
 }
 
 function knownCleanupDirs(program: string, args: string[], state: ScanState): string[] {
+  // `python -m pip cache purge` is pip's own command.
+  if (/^python[0-9.]*$/.test(program) && args[0] === "-m" && args[1] !== undefined) return knownCleanupDirs(args[1], args.slice(2), state);
   const home = state.home ?? "/root";
-  if (program === "npm" && args[0] === "cache" && args[1] === "clean") return [`${home}/.npm`];
+  // `clear` and `rm` are npm's own aliases of `clean`.
+  if (program === "npm" && args[0] === "cache" && (args[1] === "clean" || args[1] === "clear" || args[1] === "rm")) return [`${home}/.npm`];
   if (program === "yarn" && args[0] === "cache" && args[1] === "clean") return ["/usr/local/share/.cache/yarn", `${home}/.cache/yarn`, `${home}/.yarn/berry/cache`];
   if (program === "pnpm" && args[0] === "store" && args[1] === "prune") return [`${home}/.local/share/pnpm/store`];
   if (/^pip[0-9.]*$/.test(program) && args[0] === "cache" && (args[1] === "purge" || args[1] === "remove")) return [`${home}/.cache/pip`];
@@ -560,7 +574,10 @@ function globMatcher(pattern: string): (path: string) => boolean {
 export function emptiesEffect(deleted: string, created: PathEffect): boolean {
   // Asked for every pair of a RUN's deletions and creations: no array is built for the path and its aliases.
   if (empties(deleted, created.path)) return true;
-  return created.aliases !== undefined && created.aliases.some((p) => empties(deleted, p));
+  if (created.aliases !== undefined && created.aliases.some((p) => empties(deleted, p))) return true;
+  // A pattern that matches every file the directory holds (apt's lists are all named `<host>_<path>`) empties it too.
+  const sample = created.sample;
+  return sample !== undefined && /[*?[]/.test(deleted) && [created.path, ...(created.aliases ?? [])].some((p) => covers(deleted, `${stripSlash(p)}/${sample}`));
 }
 
 /** Whether deleting `deleted` removes what was created at `created` (`rm -rf /x/*` empties a created `/x`). */
