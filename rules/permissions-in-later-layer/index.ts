@@ -23,8 +23,8 @@ export default defineRule({
     sources: { hadolint: [], buildkit: [], tally: [] },
   },
   messages: {
-    duplicated: (d: { command: string; copy: string; line: number; flag: string }) =>
-      `\`${d.command}\` rewrites every file \`${d.copy}\` (line ${d.line}) copied, so the image holds each of them twice; set it on the copy with \`${d.flag}\``,
+    duplicated: (d: { command: string; copy: string; line: number; flag: string; createdAfter: string | null }) =>
+      `\`${d.command}\` rewrites every file \`${d.copy}\` (line ${d.line}) copied, so the image holds each of them twice; ${d.createdAfter === null ? "" : `create \`${d.createdAfter}\` before that copy and `}set it on the copy with \`${d.flag}\``,
   },
   create(ctx) {
     const { model, file } = ctx;
@@ -42,10 +42,12 @@ export default defineRule({
           if (copies.length === 0) continue;
           const copy = copies[copies.length - 1];
           const flag = r.program === "chown" ? `--chown=${r.value}` : `--chmod=${r.value}`;
+          // COPY --chown fails on a user or group that does not exist yet when the copy runs.
+          const createdAfter = r.program === "chown" ? ownerCreatedAfter(copies[0], ins, r.value) : null;
           ctx.report({
             node: ins,
-            message: ctx.messages.duplicated({ command: oneLine(r.text), copy: oneLine(copy.source), line: copy.range.start.line + 1, flag }),
-            fix: commands.length === 1 ? fixFor(ins, r, copies, before) : null,
+            message: ctx.messages.duplicated({ command: oneLine(r.text), copy: oneLine(copy.source), line: copy.range.start.line + 1, flag, createdAfter }),
+            fix: commands.length === 1 && createdAfter === null ? fixFor(ins, r, copies, before) : null,
           });
           return;
         }
@@ -61,6 +63,23 @@ export default defineRule({
       const flag = copy.flags.find((f) => f.name.toLowerCase() === r.program);
       if (flag) return flag.value === r.value;
       return r.program === "chown" && /^(root|0)(:(root|0))?$/.test(r.value);
+    }
+
+    /** The user or group of `owner` that a RUN from `copy` up to `ins` (included) creates, or null. */
+    function ownerCreatedAfter(copy: Instruction, ins: Instruction, owner: string): string | null {
+      const names = owner.split(":").filter((n) => n !== "" && !/^[0-9]+$/.test(n));
+      if (names.length === 0 || !ins.stage) return null;
+      const list = ins.stage.instructions;
+      for (const i of list.slice(list.indexOf(copy) + 1, list.indexOf(ins) + 1)) {
+        if (i.keyword !== "RUN") continue;
+        for (const c of splitCommands(model.script(i))) {
+          const words = commandWords(c);
+          if (!USER_TOOLS.has(words[0] ?? "")) continue;
+          const created = names.find((n) => words.slice(1).includes(n));
+          if (created !== undefined) return created;
+        }
+      }
+      return null;
     }
 
     function coveredCopy(copy: Instruction, r: Recursive): boolean {
@@ -95,6 +114,9 @@ export default defineRule({
     }
   },
 });
+
+/** Commands that create users or groups. */
+const USER_TOOLS = new Set(["useradd", "adduser", "groupadd", "addgroup"]);
 
 function parseRecursive(words: readonly string[], workdir: string, text: string): Recursive | null {
   const program = words[0];
