@@ -14,8 +14,8 @@ export default defineRule({
     sources: { hadolint: [], buildkit: [], tally: ["tally/prefer-package-cache-mounts"] },
   },
   messages: {
-    noMount: (d: { command: string; tools: string; flags: string; setup: string; cleanup: string }) =>
-      `\`${d.command}\` runs ${d.tools} without a cache mount: whenever this step re-runs it starts from an empty cache and downloads (or compiles) everything again; add \`${d.flags}\`${d.setup}${d.cleanup}`,
+    noMount: (d: { command: string; tools: string; flags: string; owner: string; setup: string; cleanup: string }) =>
+      `\`${d.command}\` runs ${d.tools} without a cache mount: whenever this step re-runs it starts from an empty cache and downloads (or compiles) everything again; add \`${d.flags}\`${d.owner}${d.setup}${d.cleanup}`,
   },
   create(ctx) {
     const { model, file } = ctx;
@@ -34,6 +34,7 @@ export default defineRule({
             command: shortCommand(tools[0]),
             tools: listWords(tools.map((t) => t.name)),
             flags: flags.join(" "),
+            owner: ownerNote(tools),
             setup: setups.length > 0 ? ` and run \`${setups.join(" && ")}\` first in the same RUN` : "",
             cleanup: tools.some((t) => t.cleansCache) ? ", and drop this RUN's cleanup of that cache, which would empty the mount" : "",
           }),
@@ -68,6 +69,12 @@ function fixFor(file: ParsedDockerfile, ins: Instruction, tools: readonly Uncach
     rest = rest.slice(0, at) + setups.join(" && ") + " && " + rest.slice(at);
   }
   return { edits: [{ range: [from, to], text: " " + flags.join(" ") + rest }] };
+}
+
+/** A non-root USER needs the mount to be its own, or the tool cannot write to it. */
+function ownerNote(tools: readonly UncachedTool[]): string {
+  const user = tools.find((t) => t.user !== null)?.user;
+  return user === undefined ? "" : ` with \`uid=\` and \`gid=\` set to the ids of \`${user}\` (a cache mount belongs to root otherwise)`;
 }
 
 function shortCommand(tool: UncachedTool): string {

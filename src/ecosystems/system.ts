@@ -69,7 +69,7 @@ const apt: SystemPackageManager = {
   cacheMountSetup: "rm -f /etc/apt/apt.conf.d/docker-clean",
   action(sub) {
     if (sub === "update") return "update";
-    if (["install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "reinstall", "source", "download"].includes(sub)) return "install";
+    if (["install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "reinstall", "source", "download", "satisfy", "dselect-upgrade"].includes(sub)) return "install";
     if (["remove", "purge", "autoremove", "autopurge"].includes(sub)) return "remove";
     if (sub === "clean" || sub === "autoclean" || sub === "dist-clean" || sub === "distclean") return "clean";
     return "query";
@@ -97,8 +97,8 @@ const apk: SystemPackageManager = {
 
 function rpmAction(sub: string, words: readonly string[]): SystemAction {
   if (sub === "makecache" || sub === "check-update") return "update";
-  if (["install", "update", "upgrade", "reinstall", "groupinstall", "localinstall", "distro-sync", "downgrade", "builddep"].includes(sub)) return "install";
-  if (sub === "group" && words.includes("install")) return "install";
+  if (["install", "update", "upgrade", "upgrade-minimal", "reinstall", "groupinstall", "localinstall", "distro-sync", "downgrade", "builddep", "swap"].includes(sub)) return "install";
+  if ((sub === "group" || sub === "module") && words.includes("install")) return "install";
   if (["remove", "erase", "autoremove", "groupremove"].includes(sub)) return "remove";
   if (sub === "clean") return "clean";
   return "query";
@@ -112,7 +112,11 @@ const yum: SystemPackageManager = {
   cacheDirs: ["/var/cache/yum"],
   cleanup: "yum clean all",
   noCacheFlags: [],
-  cacheMounts: [{ target: "/var/cache/yum", sharing: "locked" }],
+  // yum is dnf on EL 8 and later: both places, one of which stays empty.
+  cacheMounts: [
+    { target: "/var/cache/yum", sharing: "locked" },
+    { target: "/var/cache/dnf", sharing: "locked" },
+  ],
   cacheMountSetup: null,
   action: rpmAction,
 };
@@ -124,7 +128,11 @@ const dnf: SystemPackageManager = {
   cacheDirs: ["/var/cache/dnf", "/var/cache/libdnf5"],
   cleanup: "dnf clean all",
   noCacheFlags: [],
-  cacheMounts: [{ target: "/var/cache/dnf", sharing: "locked" }],
+  // dnf5 (Fedora 41 and later) keeps its cache in /var/cache/libdnf5, dnf 4 in /var/cache/dnf.
+  cacheMounts: [
+    { target: "/var/cache/dnf", sharing: "locked" },
+    { target: "/var/cache/libdnf5", sharing: "locked" },
+  ],
   cacheMountSetup: null,
   action: rpmAction,
 };
@@ -152,7 +160,7 @@ const zypper: SystemPackageManager = {
   cacheMountSetup: null,
   action(sub) {
     if (sub === "refresh" || sub === "ref") return "update";
-    if (["install", "in", "update", "up", "dist-upgrade", "dup", "patch", "source-install", "si"].includes(sub)) return "install";
+    if (["install", "in", "update", "up", "dist-upgrade", "dup", "patch", "source-install", "si", "install-new-recommends", "inr"].includes(sub)) return "install";
     if (sub === "remove" || sub === "rm") return "remove";
     if (sub === "clean" || sub === "cc") return "clean";
     return "query";

@@ -18,8 +18,10 @@ export interface UncachedTool {
   name: string;
   /** The first command that uses the cache. */
   command: ShellCommand;
-  /** The mounts that would keep its cache (from the package-manager tables). */
+  /** The mounts that would keep its cache: the package-manager tables' targets, moved to the home directory or the directory a flag names. */
   mounts: readonly CacheMountSpec[];
+  /** The USER it runs as when not root: a cache mount is root's unless `uid=` and `gid=` give it to that user. */
+  user: string | null;
   /** A command the RUN must run first for the mount to work (apt's docker-clean removal), or null. */
   setup: string | null;
   /**
@@ -54,6 +56,28 @@ function normalize(path: string): string {
 /** One path holds the other (a mount of `/root/.cache` covers pip's `/root/.cache/pip`, and the reverse). */
 function overlaps(a: string, b: string): boolean {
   return a === b || a.startsWith(b + "/") || b.startsWith(a + "/");
+}
+
+/**
+ * The directory a command-line option moves a project cache to
+ * (`npm ci --cache DIR`, `yarn --cache-folder DIR`, `pip --cache-dir DIR`,
+ * `pnpm --store-dir DIR`): undefined when none does, null when the
+ * directory is not a plain absolute path.
+ */
+function cacheFlagDir(words: readonly string[]): string | null | undefined {
+  for (let i = 0; i < words.length; i++) {
+    const m = /^--(?:cache|cache-folder|cache-dir|store-dir)(?:=(.*))?$/.exec(words[i]);
+    if (!m) continue;
+    const dir = m[1] ?? words[i + 1] ?? "";
+    return dir.startsWith("/") && !/[$`*?]/.test(dir) ? normalize(dir) : null;
+  }
+  return undefined;
+}
+
+/** The USER when it is not root, as written; null for root. */
+function nonRootUser(user: string | null | undefined): string | null {
+  const name = (user ?? "").split(":")[0].trim();
+  return name === "" || name === "root" || name === "0" ? null : name;
 }
 
 /** Whether a variable is set for the RUN: by ENV (or a parent stage) or on the command line. */
@@ -113,10 +137,20 @@ export function uncachedTools(model: CacheModel, ins: Instruction): UncachedTool
     seen.add(eco.id);
     const dirs = cacheDirsOf(eco);
     if (covered(ins.mounts, dirs.normalized)) continue;
-    const moved = eco.cacheMounts.some((m) => m.env !== undefined && isSet(m.env, env, script));
-    // Where a variable moved the cache, any cache mount may be the one that holds it.
+    const flagDir = cacheFlagDir(install.command.words);
+    const moved = flagDir !== undefined || eco.cacheMounts.some((m) => m.env !== undefined && isSet(m.env, env, script));
+    // Where a variable or a flag moved the cache, any cache mount may be the one that holds it.
     if (moved && ins.mounts.some((m) => m.type === "cache")) continue;
-    out.push({ id: eco.id, name: eco.name, command: install.command, mounts: eco.cacheMounts, setup: null, targetUncertain: homeOf(info?.inputs.user, info?.inputs.envValues?.HOME) !== "/root" || moved, cleansCache: cleans(dirs) });
+    const home = homeOf(info?.inputs.user, info?.inputs.envValues?.HOME);
+    const user = nonRootUser(info?.inputs.user);
+    // The tables name root's home; the cache is under the home the tool sees, or where the flag puts it.
+    const mounts =
+      flagDir !== undefined && flagDir !== null
+        ? [{ ...eco.cacheMounts[0], target: flagDir }]
+        : home !== null && home !== "/root"
+          ? eco.cacheMounts.map((m) => (m.target.startsWith("/root/") ? { ...m, target: home + m.target.slice("/root".length) } : m))
+          : eco.cacheMounts;
+    out.push({ id: eco.id, name: eco.name, command: install.command, mounts, user, setup: null, targetUncertain: home !== "/root" || user !== null || moved, cleansCache: cleans(dirs) });
   }
 
   for (const cmd of findSystemCommands(script)) {
@@ -126,7 +160,7 @@ export function uncachedTools(model: CacheModel, ins: Instruction): UncachedTool
     if (manager.cacheMounts.length === 0) continue;
     const dirs = cacheDirsOf(manager);
     if (covered(ins.mounts, dirs.normalized)) continue;
-    out.push({ id: manager.id, name: manager.id, command: cmd.command, mounts: manager.cacheMounts, setup: manager.cacheMountSetup, targetUncertain: false, cleansCache: cleans(dirs) });
+    out.push({ id: manager.id, name: manager.id, command: cmd.command, mounts: manager.cacheMounts, user: null, setup: manager.cacheMountSetup, targetUncertain: false, cleansCache: cleans(dirs) });
   }
   return out;
 }

@@ -33,8 +33,14 @@ function split(script: string): ShellCommand[] {
   let start = 0;
   const push = (end: number): void => {
     const raw = script.slice(start, end);
-    const lead = raw.length - raw.trimStart().length;
-    const text = raw.trim();
+    let lead = raw.length - raw.trimStart().length;
+    let text = raw.trim();
+    // `if x; then apt-get install y; fi`: the command is what follows the reserved word.
+    const reserved = /^(?:(?:then|do|else)\s+)+/.exec(text);
+    if (reserved) {
+      lead += reserved[0].length;
+      text = text.slice(reserved[0].length);
+    }
     if (text) out.push({ text, start: start + lead, words: words(text) });
   };
   for (let i = 0; i < script.length; i++) {
