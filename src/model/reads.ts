@@ -137,7 +137,8 @@ function projectCacheDirs(eco: Ecosystem, match: InstallSpec, words: readonly st
  */
 export function homeOf(user: string | null | undefined, envHome?: string): string | null {
   if (envHome !== undefined) {
-    const h = envHome.trim().replace(/(?<=.)\/+$/, "");
+    let h = envHome.trim();
+    while (h.length > 1 && h.endsWith("/")) h = h.slice(0, -1);
     return h.startsWith("/") && !/[$`]/.test(h) ? h : null;
   }
   const name = (user ?? "").split(":")[0].trim();

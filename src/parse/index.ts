@@ -50,13 +50,26 @@ function parseFile(source: SourceText, path: string): ParsedDockerfile {
     end: positionAt(lineStarts, text.length, r.end.line, r.end.character),
   });
 
+  const { directives, lines: directiveLines } = readDirectives(text, escape);
+  // dockerfile-ast takes any `# key=value` line at the top for a directive (`# hadolint ignore=DL3006`
+  // too); BuildKit reads only its own keys there, and the rest are comments, ignore comments among them.
+  const comments: Comment[] = [];
+  for (const d of ast.getDirectives()) {
+    const r = at(d.getRange());
+    if (r.start.line < directiveLines) continue;
+    const line = text.slice(lineStarts[r.start.line], lineEndOffset(text, lineStarts, r.start.line));
+    const hash = line.indexOf("#");
+    comments.push({ text: line.slice(hash + 1).trim(), range: rangeOfOffsets(lineStarts, lineStarts[r.start.line] + hash, lineStarts[r.start.line] + line.length) });
+  }
+  for (const c of ast.getComments()) comments.push({ text: c.getContent().trim(), range: at(c.getRange()) });
+
   const file: ParsedDockerfile = {
     path,
     source,
     text,
     lineStarts,
-    directives: readDirectives(text, escape),
-    comments: ast.getComments().map((c): Comment => ({ text: c.getContent().trim(), range: at(c.getRange()) })),
+    directives,
+    comments,
     globalArgs: [],
     stages: [],
     instructions: [],
@@ -145,10 +158,12 @@ function newStage(stages: Stage[], from: Instruction, stagesByName: ReadonlyMap<
 
 /**
  * BuildKit reads parser directives from the comment lines at the top of
- * the file, stopping at the first line that is not one.
+ * the file, stopping at the first line that is not one. Also returns how
+ * many lines they take.
  */
-function readDirectives(text: string, escape: string): Directives {
+function readDirectives(text: string, escape: string): { directives: Directives; lines: number } {
   const directives: Directives = { syntax: null, escape, check: null };
+  let lines = 0;
   // The value is trimmed in code: `(.*?)[ \t]*$` backtracks quadratically on a long run of blanks.
   const re = /^[ \t]*#[ \t]*([A-Za-z]+)[ \t]*=(.*?)\r?$/;
   let start = 0;
@@ -162,10 +177,11 @@ function readDirectives(text: string, escape: string): Directives {
     if (key === "syntax") directives.syntax = value;
     else if (key === "check") directives.check = value;
     else if (key !== "escape") break;
+    lines++;
     if (nl === -1) break;
     start = nl + 1;
   }
-  return directives;
+  return { directives, lines };
 }
 
 interface LogicalLine {
