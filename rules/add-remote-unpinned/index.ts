@@ -1,5 +1,5 @@
 import { defineRule } from "../../src/engine/define.js";
-import { commandWords, flagValue, splitCommands } from "../../src/model/index.js";
+import { commandWords, copyWords, flagValue, splitCommands } from "../../src/model/index.js";
 import type { Instruction } from "../../src/parse/index.js";
 
 /** Path or query words that name a moving version: a branch or a rolling release. */
@@ -7,6 +7,13 @@ const MOVING = new Set(["latest", "master", "main", "head", "nightly", "edge", "
 
 /** Commands that check a download against a known digest or signature. */
 const VERIFIES = /\b(sha1sum|sha256sum|sha384sum|sha512sum|shasum|md5sum|b2sum|cosign\s+verify|gpg\s+(--batch\s+)?--verify|gpgv|minisign)\b|--checksum|--hash=/;
+
+/**
+ * An exact version in a file name: three numbers (`1.36.1`, `120.0.2210.91`)
+ * or two and a package revision (`jq_1.6-2`, `-r0`). The lookbehind keeps
+ * the search linear on long digit runs.
+ */
+const EXACT_VERSION = /(?<!\d)\d+\.\d+(?:\.\d|-r?\d)/;
 
 /** `git clone` options that take a value, so that the value is not read as the repository. */
 const CLONE_VALUE_OPTIONS = new Set([
@@ -23,10 +30,12 @@ export default defineRule({
     sources: { hadolint: [], buildkit: [], tally: [] },
   },
   messages: {
-    addUrl: (d: { url: string }) =>
-      `\`ADD ${d.url}\` has no \`--checksum\`: BuildKit downloads it on every build to compare it, and every later step re-runs whenever the file changes upstream; add \`--checksum=sha256:<digest>\``,
-    addGit: (d: { url: string; ref: string }) =>
-      `\`ADD ${d.url}\` follows ${d.ref}: every build asks the remote for it, and every later step re-runs whenever it moves; pin a tag or commit (\`#v1.2.3\`)`,
+    // BuildKit's HTTP source (source/http/source.go) asks for the URL whenever it computes the cache key, with
+    // `If-None-Match` when a stored copy has an ETag, and downloads it again unless the reply matches that ETag.
+    addUrl: (d: { add: string }) =>
+      `${d.add} has no \`--checksum\`: BuildKit asks the server for it on every build (and downloads it again unless the server's ETag says it has not changed), and every later step re-runs whenever the file changes upstream; add \`--checksum=sha256:<digest>\``,
+    addGit: (d: { add: string; ref: string }) =>
+      `${d.add} follows ${d.ref}: every build asks the remote for it, and every later step re-runs whenever it moves; pin a tag or commit (\`#v1.2.3\`)`,
     runDownload: (d: { command: string; what: string }) =>
       `\`${d.command}\` downloads ${d.what}, but the RUN's cache key is only its text: the cache keeps the old download until an earlier step changes; pin a version in the URL (or check a digest)`,
     runClone: (d: { command: string; ref: string }) =>
@@ -37,15 +46,18 @@ export default defineRule({
     const checkAdd = (ins: Instruction): void => {
       if (ins.onbuild) return;
       if (flagValue(ins, "checksum") !== null) return;
-      for (const source of model.info(ins)?.inputs.sources ?? []) {
+      // The model's sources are ARG-expanded; the written words are in the same order.
+      const written = copyWords(ins);
+      for (const [k, source] of (model.info(ins)?.inputs.sources ?? []).entries()) {
         if (source.kind !== "url" && source.kind !== "git") continue;
+        const add = quoteAdd(written[k] ?? source.path, source.path);
         const git = gitSource(source.path);
         if (git) {
-          if (git.ref === null) ctx.report({ node: ins, message: ctx.messages.addGit({ url: short(source.path), ref: "the default branch" }) });
-          else if (MOVING.has(git.ref.toLowerCase())) ctx.report({ node: ins, message: ctx.messages.addGit({ url: short(source.path), ref: `branch \`${git.ref}\`` }) });
+          if (git.ref === null) ctx.report({ node: ins, message: ctx.messages.addGit({ add, ref: "the default branch" }) });
+          else if (MOVING.has(git.ref.toLowerCase())) ctx.report({ node: ins, message: ctx.messages.addGit({ add, ref: `branch \`${git.ref}\`` }) });
           continue;
         }
-        ctx.report({ node: ins, message: ctx.messages.addUrl({ url: short(source.path) }) });
+        ctx.report({ node: ins, message: ctx.messages.addUrl({ add }) });
         return;
       }
     };
@@ -107,8 +119,17 @@ function isMovingUrl(url: string): boolean {
     // A version in a variable is a pin; only a literal moving word counts.
     url = url.replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, "VAR");
   }
-  const parts = url.replace(/^[a-z]+:\/\/[^/]+/i, "").split(/[/?&=#]/);
-  return parts.some((p) => MOVING.has(p.toLowerCase()));
+  const rest = url.replace(/^[a-z]+:\/\/[^/]+/i, "");
+  const q = rest.search(/[?#]/);
+  const dirs = (q === -1 ? rest : rest.slice(0, q)).split("/");
+  const file = dirs.pop() ?? "";
+  const query = q === -1 ? [] : rest.slice(q + 1).split(/[?&=#]/);
+  const moving = (p: string): boolean => MOVING.has(p.toLowerCase());
+  // A file named with its exact version (a distribution's pool: `.../pool/main/o/openssl/libssl1.1_1.1.1f-1_amd64.deb`)
+  // is that version whatever the directories are called; `main` there is a component, not a branch.
+  if (EXACT_VERSION.test(file)) return query.some(moving);
+  // The file's stem counts as a word: `archive/master.zip`, `refs/heads/main.tar.gz`.
+  return [...dirs, file, file.split(".")[0], ...query].some(moving);
 }
 
 /**
@@ -124,13 +145,17 @@ function cloneRef(words: readonly string[], later: readonly (readonly string[])[
   const positional: string[] = [];
   for (let j = i + 1; j < words.length; j++) {
     const w = words[j];
-    if (w === "-b" || w === "--branch") branch = words[++j] ?? null;
-    else if (w.startsWith("--branch=")) branch = w.slice("--branch=".length);
+    // `--revision` (git 2.49) names the one commit or ref to check out: a pin unless it names a branch.
+    if (w === "-b" || w === "--branch" || w === "--revision") branch = words[++j] ?? null;
+    else if (w.startsWith("--branch=") || w.startsWith("--revision=")) branch = w.slice(w.indexOf("=") + 1);
     else if (CLONE_VALUE_OPTIONS.has(w)) j++;
     else if (!w.startsWith("-")) positional.push(w);
   }
-  if (positional.length === 0) return null;
-  if (branch !== null) return MOVING.has(branch.toLowerCase()) ? `branch \`${branch}\`` : null;
+  if (positional.length === 0 || isLocalRepository(positional[0])) return null;
+  if (branch !== null) {
+    branch = branch.replace(/^refs\/heads\//, "");
+    return MOVING.has(branch.toLowerCase()) ? `branch \`${branch}\`` : null;
+  }
   const pinnedLater = later.some((w) => {
     const g = w.indexOf("git");
     if (g === -1 || !w[g].endsWith("git")) return false;
@@ -143,9 +168,27 @@ function cloneRef(words: readonly string[], later: readonly (readonly string[])[
   return pinnedLater ? null : "the default branch";
 }
 
+/**
+ * A clone source that git reads as a path (no `scheme://`, no `host:` of the
+ * scp form) or `file://`: a copy of files already in the build, not a download.
+ * A variable (`$REPO`) may hold a URL, so it is not taken as local.
+ */
+function isLocalRepository(source: string): boolean {
+  if (/^file:\/\//i.test(source)) return true;
+  if (source.startsWith("$") || source.includes("://")) return false;
+  const colon = source.indexOf(":");
+  return colon === -1 || source.slice(0, colon).includes("/");
+}
+
 function upToNextClone(commands: readonly (readonly string[])[]): (readonly string[])[] {
   const next = commands.findIndex((w) => w.some((x, k) => x === "clone" && w[k - 1]?.endsWith("git")));
   return next === -1 ? [...commands] : commands.slice(0, next);
+}
+
+/** How a message quotes an ADD source: as written, and the value BuildKit uses when ARGs change it. */
+function quoteAdd(written: string, expanded: string): string {
+  const shown = `\`ADD ${short(written)}\``;
+  return written === expanded ? shown : `${shown} (with ARGs expanded: \`${short(expanded)}\`)`;
 }
 
 function short(s: string): string {
