@@ -98,13 +98,17 @@ export default defineRule({
 
     /**
      * A RUN that will not read a build's commit or date: a dependency or
-     * system-package install, or commands that read no environment.
+     * system-package install, or commands that read no environment. A build
+     * of the project (`cargo build`, `go generate`, `pip install .`) may
+     * stamp the value in without naming it (`env!("GIT_SHA")`, build.rs).
      */
     function mayIgnore(run: Instruction): boolean {
       if (run.json) return false;
       if (provablyIgnores(run)) return true;
+      const installs = model.installs(run);
+      if (installs.some((i) => i.builds === true || i.needsSources)) return false;
       const fx = runEffects(model, run);
-      return model.installs(run).length > 0 || fx.systemCommands.some((c) => c.action === "install" || c.action === "update");
+      return installs.length > 0 || fx.systemCommands.some((c) => c.action === "install" || c.action === "update");
     }
 
     function provablyIgnores(run: Instruction): boolean {
