@@ -1,5 +1,6 @@
 import { defineRule } from "../../src/engine/define.js";
 import type { Instruction } from "../../src/parse/index.js";
+import { isContextDirectory, sendsContentsOf, type BuildContext } from "../../src/model/context.js";
 import { volatilePathsCopied, type VolatileKind, type VolatilePath } from "../../src/model/volatile.js";
 
 const WHY: Readonly<Record<VolatileKind, string>> = {
@@ -46,7 +47,7 @@ export default defineRule({
     const check = (ins: Instruction): void => {
       if (ins.onbuild || model.context.root === null) return;
       if (!model.isBroadCopy(ins)) return;
-      const fresh = volatilePathsCopied(model, ins, buildsOf()).filter((p) => !reported.has(p.path));
+      const fresh = volatilePathsCopied(model, ins, buildsOf()).filter((p) => !reported.has(p.path) && reaches(model.context, p));
       if (fresh.length === 0) return;
       fresh.forEach((p) => reported.add(p.path));
       const patterns = [...new Set(fresh.map(pattern))].map((p) => `\`${p}\``).join(", ");
@@ -69,6 +70,21 @@ interface Details {
   paths: string;
   notExcluded: string;
   remedy: string;
+}
+
+/**
+ * Whether volatile content of a path found by name reaches the COPY. A
+ * directory does only when something below it is sent: with `.git/*` or
+ * `node_modules/**` only its empty entry is, and that does not change. A
+ * `.git` that is a file is a submodule's one-line `gitdir:` pointer, and a
+ * `coverage` that is a file, or a directory without a package.json next to
+ * it (a Go package named coverage), is not a test runner's output.
+ */
+function reaches(context: BuildContext, p: VolatilePath): boolean {
+  const name = p.path.slice(p.path.lastIndexOf("/") + 1);
+  if (!isContextDirectory(context, p.path)) return p.kind !== "vcs" && name !== "coverage";
+  if (name === "coverage" && !context.exists(p.path.slice(0, p.path.length - name.length) + "package.json")) return false;
+  return sendsContentsOf(context, p.path);
 }
 
 function describe(paths: readonly VolatilePath[]): string {

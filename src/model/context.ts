@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, posix } from "node:path";
+import { isAbsolute, join, posix, relative, resolve, sep } from "node:path";
 import dockerignoreModule, { type Ignore } from "@balena/dockerignore";
 import picomatch from "picomatch";
 
@@ -58,7 +58,7 @@ function readContext(root: string | null, options: ContextOptions): BuildContext
     for (const c of candidates) {
       if (existsSync(c)) {
         ignoreText = readFileSync(c, "utf8");
-        ignoreFile = c.startsWith(root) ? posix.normalize(c.slice(root.length + 1).split("\\").join("/")) : c;
+        ignoreFile = relativeToRoot(root, c);
         break;
       }
     }
@@ -87,6 +87,18 @@ function readContext(root: string | null, options: ContextOptions): BuildContext
       return root !== null && existsSync(join(root, cleanPath(path)));
     },
   };
+}
+
+/**
+ * The ignore file's name as messages show it: relative to the root, or as
+ * given when it lies outside. Computed on resolved paths: slicing the
+ * string by the root's length cut `.dockerignore` to `ockerignore` when the
+ * root was `.` (`join(".", ".dockerignore")` has no `./` prefix).
+ */
+function relativeToRoot(root: string, file: string): string {
+  const rel = relative(resolve(root), resolve(file));
+  if (rel === "" || rel === ".." || rel.startsWith(".." + sep) || isAbsolute(rel)) return file;
+  return rel.split(sep).join("/");
 }
 
 function parseIgnore(text: string): string[] {
@@ -126,6 +138,52 @@ function walk(root: string, isIgnored: (p: string) => boolean, hasNegation: bool
     }
   }
   return out.sort();
+}
+
+/** Entries looked at below one directory before giving up and assuming something is sent. */
+const MAX_BELOW = 20_000;
+
+/**
+ * Whether BuildKit sends anything below a directory of the context: a file,
+ * a link or a subdirectory. False for a path that is not a directory, and
+ * for a directory whose contents `.dockerignore` all exclude (`.git/*`,
+ * `node_modules/**`): only the empty directory entry is sent then, and
+ * BuildKit's content hash of a directory leaves out its mtime. A `!`
+ * exception can send something inside an excluded subdirectory again, so
+ * with one the search goes on below excluded subdirectories too.
+ */
+export function sendsContentsOf(context: BuildContext, dir: string): boolean {
+  if (context.root === null) return false;
+  const root = context.root;
+  const hasNegation = context.ignorePatterns.some((p) => p.startsWith("!"));
+  const stack = [cleanPath(dir)];
+  let budget = MAX_BELOW;
+  while (stack.length > 0) {
+    const at = stack.pop() as string;
+    let entries;
+    try {
+      entries = readdirSync(join(root, at), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (--budget < 0) return true;
+      const rel = at === "" ? e.name : `${at}/${e.name}`;
+      if (!context.isIgnored(rel)) return true;
+      if (hasNegation && e.isDirectory()) stack.push(rel);
+    }
+  }
+  return false;
+}
+
+/** Whether a context-relative path is a directory on disk (following links, as the search for volatile paths does). */
+export function isContextDirectory(context: BuildContext, path: string): boolean {
+  if (context.root === null) return false;
+  try {
+    return statSync(join(context.root, cleanPath(path))).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Context-relative, forward slashes, no leading `/` or `./`, `..` cleaned away. */
