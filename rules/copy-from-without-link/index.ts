@@ -1,6 +1,6 @@
 import { defineRule } from "../../src/engine/define.js";
-import { flagValue } from "../../src/model/index.js";
-import type { Instruction } from "../../src/parse/index.js";
+import { argDeclarations, expand, flagValue, type CacheModel } from "../../src/model/index.js";
+import type { Instruction, Stage } from "../../src/parse/index.js";
 
 export default defineRule({
   id: "copy-from-without-link",
@@ -17,11 +17,18 @@ export default defineRule({
   },
   create(ctx) {
     const { model } = ctx;
+    // Both depend only on the target stage: worked out once per file, at the first COPY --from.
+    let windows: boolean | undefined;
+    let emptyBase: boolean | undefined;
     return {
       COPY(ins: Instruction) {
-        if (ins.onbuild || !model.target || ins.stage !== model.target) return;
+        const target = model.target;
+        if (ins.onbuild || !target || ins.stage !== target) return;
         if (flagValue(ins, "from") === null || flagValue(ins, "link") !== null) return;
-        if (isWindowsStage(model.info(model.target.from)?.inputs.image?.ref ?? model.target.base)) return;
+        if ((windows ??= isWindowsStage(model, target))) return;
+        // The first step on an empty base that never changes (scratch): its key
+        // is already only the copied files, so --link gains nothing.
+        if (model.info(ins)?.inputs.parent === null && (emptyBase ??= startsEmpty(model, target))) return;
         const at = ins.keywordRange.end.offset;
         ctx.report({
           node: ins,
@@ -33,9 +40,46 @@ export default defineRule({
   },
 });
 
-/** BuildKit cannot link layers for Windows images. */
-function isWindowsStage(ref: string): boolean {
-  return /windows|nanoserver|servercore|ltsc20/i.test(ref);
+/**
+ * Images that only exist for Windows: the .NET Framework images, and
+ * names that say so (`nanoserver`, `servercore`, `ltsc2022`...).
+ */
+const WINDOWS_IMAGE = /windows|nanoserver|servercore|ltsc20|mcr\.microsoft\.com\/dotnet\/framework\//i;
+
+/**
+ * BuildKit cannot link layers for Windows images. A stage is Windows when
+ * its image is, when its FROM says `--platform=windows/...` (global ARGs
+ * substituted, as the model does for the image), or when the stage it is
+ * built FROM is.
+ */
+function isWindowsStage(model: CacheModel, stage: Stage): boolean {
+  for (let s: Stage | null = stage; s; s = model.baseStage(s)) {
+    if (WINDOWS_IMAGE.test(model.info(s.from)?.inputs.image?.ref ?? s.base)) return true;
+    const platform = flagValue(s.from, "platform");
+    if (platform !== null && /^windows(\/|$)/i.test(expand(platform, globalLookup(model), model.file.directives.escape).trim())) return true;
+  }
+  return false;
+}
+
+/** A FROM's variables: the `--build-arg` value, else the default of the ARG before the first FROM. */
+function globalLookup(model: CacheModel): (name: string) => string | undefined {
+  const defaults = new Map<string, string | undefined>();
+  for (const ins of model.file.globalArgs) for (const a of argDeclarations(ins)) defaults.set(a.name, a.defaultValue);
+  return (name) => model.buildArgs[name] ?? defaults.get(name);
+}
+
+/**
+ * Whether a stage starts from an empty filesystem: `FROM scratch`, or FROM a
+ * stage that itself starts empty and has no step (no layer, no WORKDIR, no
+ * ONBUILD trigger run: the model counts all of them as steps below later ones).
+ */
+function startsEmpty(model: CacheModel, stage: Stage): boolean {
+  for (let s = stage; ; ) {
+    const base = model.baseStage(s);
+    if (!base) return (model.info(s.from)?.inputs.image?.ref ?? s.base).toLowerCase() === "scratch";
+    if (model.stageInfos(base).some((i) => i.step !== null)) return false;
+    s = base;
+  }
 }
 
 function firstLine(s: string): string {
