@@ -6,6 +6,14 @@ import type { Instruction } from "../../src/parse/index.js";
 import { runEffects } from "../../src/model/reads.js";
 import { perList } from "../../src/memo.js";
 
+/**
+ * Instructions that expand build arguments into the image's configuration
+ * only: no step, so a LABEL naming the argument may move down with it.
+ */
+const CONFIG_ONLY = new Set(["LABEL", "EXPOSE", "STOPSIGNAL", "MAINTAINER"]);
+/** Instructions whose variables are expanded when the container runs, not by the build: they do not use a build argument. */
+const RUNTIME_ONLY = new Set(["CMD", "ENTRYPOINT", "HEALTHCHECK"]);
+
 /** Build-argument names whose value, by convention, changes on every build or release. */
 const VOLATILE_NAMES = [
   "GIT_SHA", "GIT_COMMIT", "GIT_HASH", "GIT_REV", "GIT_REVISION", "GIT_TAG", "GIT_BRANCH", "GIT_DESCRIBE",
@@ -28,8 +36,10 @@ export default defineRule({
     sources: { hadolint: [], buildkit: [], tally: [] },
   },
   messages: {
-    early: (d: { name: string; count: number; first: string; use: string }) =>
-      `\`ARG ${d.name}\` is declared before ${d.count === 1 ? "a step that does" : `${d.count} steps that do`} not read it (first \`${d.first}\`): each re-runs whenever its value changes; declare it just before ${d.use}`,
+    early: (d: { name: string; count: number; first: string; use: string; with: string }) =>
+      `\`ARG ${d.name}\` is declared before ${d.count === 1 ? "a step that does" : `${d.count} steps that do`} not read it (first \`${d.first}\`): each re-runs whenever its value changes; declare it${d.with} just before ${d.use}`,
+    configOnly: (d: { name: string; count: number; first: string; config: string }) =>
+      `\`ARG ${d.name}\` is declared before ${d.count === 1 ? "a step that does" : `${d.count} steps that do`} not read it (first \`${d.first}\`), and only \`${d.config}\` uses it: each step re-runs whenever its value changes; declare it, with that instruction, after them at the end of the stage`,
     unused: (d: { name: string; count: number; first: string }) =>
       `\`ARG ${d.name}\` is declared before ${d.count === 1 ? "a step that cannot" : `${d.count} steps that cannot`} read it (first \`${d.first}\`) and nothing in the stage refers to it: each re-runs whenever its value changes; declare it where it is used, or remove it`,
   },
@@ -56,6 +66,8 @@ export default defineRule({
       const tracked = new Set([name]);
       const envs: Instruction[] = [];
       const skipped: Instruction[] = [];
+      // LABELs and the like that name it: they need it declared, but make no step, so they move with it.
+      const carried: Instruction[] = [];
       let target: Instruction | null = null;
       let textualUse = false;
       for (const i of after) {
@@ -65,6 +77,11 @@ export default defineRule({
           // `ENV X=$GIT_SHA` passes the value on: X is as volatile, and every later step sees it.
           for (const [k] of envPairs(i)) tracked.add(k);
           envs.push(i);
+          continue;
+        }
+        if (uses && RUNTIME_ONLY.has(i.keyword)) continue;
+        if (uses && CONFIG_ONLY.has(i.keyword)) {
+          carried.push(i);
           continue;
         }
         if (uses) {
@@ -80,18 +97,31 @@ export default defineRule({
         }
         skipped.push(i);
       }
+      // Only the steps before the first configuration-only use cost a re-run when nothing else reads it.
       if (skipped.length === 0) return;
       const first = oneLine(`RUN ${skipped[0].argText}`);
+      const safe = skipped.every((s) => provablyIgnores(s));
+      const canMove = movable && envs.every((e) => envPairs(e).every(([k]) => tracked.has(k)));
+      const moved = [arg, ...envs, ...carried];
       if (!target) {
-        ctx.report({ node: arg, message: ctx.messages.unused({ name, count: skipped.length, first }) });
+        if (carried.length === 0) {
+          ctx.report({ node: arg, message: ctx.messages.unused({ name, count: skipped.length, first }) });
+          return;
+        }
+        const last = stage.instructions.filter((i) => !moved.includes(i)).pop();
+        const fix = canMove && last ? moveAfter(moved, last) : null;
+        ctx.report({
+          node: arg,
+          message: ctx.messages.configOnly({ name, count: skipped.length, first, config: oneLine(carried[0].source) }),
+          fix: fix ? { edits: fix, safety: safe ? "safe" : "unsafe" } : null,
+        });
         return;
       }
       const use = textualUse ? `\`${oneLine(target.source)}\` (line ${target.range.start.line + 1}), its first use` : `\`${oneLine(target.source)}\` (line ${target.range.start.line + 1}), the first step that may read it`;
-      const safe = skipped.every((s) => provablyIgnores(s));
-      const fix = movable && envs.every((e) => envPairs(e).every(([k]) => tracked.has(k))) ? moveBefore([arg, ...envs], target) : null;
+      const fix = canMove ? moveBefore(moved, target) : null;
       ctx.report({
         node: arg,
-        message: ctx.messages.early({ name, count: skipped.length, first, use }),
+        message: ctx.messages.early({ name, count: skipped.length, first, use, with: carried.length > 0 ? `, with \`${oneLine(carried[0].source)}\` that uses it,` : "" }),
         fix: fix ? { edits: fix, safety: safe ? "safe" : "unsafe" } : null,
       });
     }
@@ -114,6 +144,19 @@ export default defineRule({
     function provablyIgnores(run: Instruction): boolean {
       const fx = runEffects(model, run);
       return fx.understood && fx.envInert;
+    }
+
+    /** Moves the instructions, in order, to just after `last` (the end of the stage). */
+    function moveAfter(moved: Instruction[], last: Instruction): TextEdit[] {
+      const at = instructionLines(file, last).end;
+      let text = file.text.slice(0, at).endsWith("\n") ? "" : file.source.eol;
+      const edits: TextEdit[] = [];
+      for (const m of moved) {
+        const lines = instructionLines(file, m);
+        text += lines.text;
+        edits.push({ range: [lines.start, lines.end], text: "" });
+      }
+      return [{ range: [at, at], text }, ...edits];
     }
 
     /** Moves the instructions, in order, to just before `target`. */
