@@ -1,5 +1,6 @@
 import { defineRule } from "../../src/engine/define.js";
-import { argDeclarations, expand, flagValue, type CacheModel } from "../../src/model/index.js";
+import { flagValue, type CacheModel } from "../../src/model/index.js";
+import { isWindowsStage } from "../../src/model/windows.js";
 import type { Instruction, Stage } from "../../src/parse/index.js";
 
 export default defineRule({
@@ -25,6 +26,7 @@ export default defineRule({
         const target = model.target;
         if (ins.onbuild || !target || ins.stage !== target) return;
         if (flagValue(ins, "from") === null || flagValue(ins, "link") !== null) return;
+        // BuildKit cannot link layers for Windows images.
         if ((windows ??= isWindowsStage(model, target))) return;
         // The first step on an empty base that never changes (scratch): its key
         // is already only the copied files, so --link gains nothing.
@@ -39,34 +41,6 @@ export default defineRule({
     };
   },
 });
-
-/**
- * Images that only exist for Windows: the .NET Framework images, and
- * names that say so (`nanoserver`, `servercore`, `ltsc2022`...).
- */
-const WINDOWS_IMAGE = /windows|nanoserver|servercore|ltsc20|mcr\.microsoft\.com\/dotnet\/framework\//i;
-
-/**
- * BuildKit cannot link layers for Windows images. A stage is Windows when
- * its image is, when its FROM says `--platform=windows/...` (global ARGs
- * substituted, as the model does for the image), or when the stage it is
- * built FROM is.
- */
-function isWindowsStage(model: CacheModel, stage: Stage): boolean {
-  for (let s: Stage | null = stage; s; s = model.baseStage(s)) {
-    if (WINDOWS_IMAGE.test(model.info(s.from)?.inputs.image?.ref ?? s.base)) return true;
-    const platform = flagValue(s.from, "platform");
-    if (platform !== null && /^windows(\/|$)/i.test(expand(platform, globalLookup(model), model.file.directives.escape).trim())) return true;
-  }
-  return false;
-}
-
-/** A FROM's variables: the `--build-arg` value, else the default of the ARG before the first FROM. */
-function globalLookup(model: CacheModel): (name: string) => string | undefined {
-  const defaults = new Map<string, string | undefined>();
-  for (const ins of model.file.globalArgs) for (const a of argDeclarations(ins)) defaults.set(a.name, a.defaultValue);
-  return (name) => model.buildArgs[name] ?? defaults.get(name);
-}
 
 /**
  * Whether a stage starts from an empty filesystem: `FROM scratch`, or FROM a

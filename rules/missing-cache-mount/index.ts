@@ -3,7 +3,8 @@ import { cacheMountFlag } from "../../src/ecosystems/index.js";
 import { uncachedTools, type UncachedTool } from "../../src/model/cache-mounts.js";
 import type { TextEdit } from "../../src/engine/types.js";
 import { nextLineStart } from "../../src/fix/edits.js";
-import type { Instruction, ParsedDockerfile } from "../../src/parse/index.js";
+import type { Instruction, ParsedDockerfile, Stage } from "../../src/parse/index.js";
+import { isWindowsStage } from "../../src/model/windows.js";
 
 export default defineRule({
   id: "missing-cache-mount",
@@ -19,9 +20,16 @@ export default defineRule({
   },
   create(ctx) {
     const { model, file } = ctx;
+    const windows = new Map<Stage, boolean>();
     return {
       RUN(ins: Instruction) {
         if (ins.onbuild) return;
+        // Docker's Windows builds have no cache mounts, and the tables' targets are Linux paths.
+        if (ins.stage) {
+          let w = windows.get(ins.stage);
+          if (w === undefined) windows.set(ins.stage, (w = isWindowsStage(model, ins.stage)));
+          if (w) return;
+        }
         const tools = uncachedTools(model, ins);
         if (tools.length === 0) return;
         // A plain loop: flatMap is several times slower here, and this runs for most RUNs that install.

@@ -1,0 +1,31 @@
+import type { Stage } from "../parse/index.js";
+import { argDeclarations, expand, flagValue, type CacheModel } from "./index.js";
+
+/**
+ * Images that only exist for Windows: the .NET Framework images, and
+ * names that say so (`nanoserver`, `servercore`, `ltsc2022`...).
+ */
+const WINDOWS_IMAGE = /windows|nanoserver|servercore|ltsc20|mcr\.microsoft\.com\/dotnet\/framework\//i;
+
+/**
+ * Whether a stage builds a Windows image, where BuildKit features that
+ * Linux builds have are missing (`COPY --link`, cache mounts in Docker's
+ * Windows builder) and paths are Windows paths: its image is a Windows
+ * one, its FROM says `--platform=windows/...` (global ARGs substituted, as
+ * the model does for the image), or the stage it is built FROM is Windows.
+ */
+export function isWindowsStage(model: CacheModel, stage: Stage): boolean {
+  for (let s: Stage | null = stage; s; s = model.baseStage(s)) {
+    if (WINDOWS_IMAGE.test(model.info(s.from)?.inputs.image?.ref ?? s.base)) return true;
+    const platform = flagValue(s.from, "platform");
+    if (platform !== null && /^windows(\/|$)/i.test(expand(platform, globalLookup(model), model.file.directives.escape).trim())) return true;
+  }
+  return false;
+}
+
+/** A FROM's variables: the `--build-arg` value, else the default of the ARG before the first FROM. */
+function globalLookup(model: CacheModel): (name: string) => string | undefined {
+  const defaults = new Map<string, string | undefined>();
+  for (const ins of model.file.globalArgs) for (const a of argDeclarations(ins)) defaults.set(a.name, a.defaultValue);
+  return (name) => model.buildArgs[name] ?? defaults.get(name);
+}
