@@ -25,8 +25,9 @@ export interface UncachedTool {
   /** A command the RUN must run first for the mount to work (apt's docker-clean removal), or null. */
   setup: string | null;
   /**
-   * The cache location is not the table's default (a non-root USER, or an
-   * environment variable that moves it), so the right target is unknown.
+   * No fix can be sure: the cache location is not the table's default (a
+   * non-root USER, ENV HOME, an option or a variable that moves it), or
+   * the setup would need root (apt's under a non-root USER, through sudo).
    */
   targetUncertain: boolean;
   /**
@@ -130,8 +131,8 @@ export function uncachedTools(model: CacheModel, ins: Instruction): UncachedTool
     const eco: Ecosystem = install.ecosystem;
     // A one-off tool install (`npm install -g x`, `pip install flask`) is not a project's dependencies.
     if (install.readsManifests === false && !install.builds) continue;
-    // `bundle --version` prints and exits; `--offline` reads only what an earlier step downloaded.
-    if (install.command.words.some((w) => w === "--version" || w === "--help" || w === "--offline")) continue;
+    // `bundle --version` prints and exits; `--offline` and pip's `--no-index` read only what is already on disk.
+    if (install.command.words.some((w) => w === "--version" || w === "--help" || w === "--offline" || w === "--no-index")) continue;
     if (install.noCache || eco.noCacheEnv.some((e) => isSet(e.split("=")[0], env, script))) continue;
     if (eco.cacheMounts.length === 0 || seen.has(eco.id)) continue;
     seen.add(eco.id);
@@ -160,7 +161,9 @@ export function uncachedTools(model: CacheModel, ins: Instruction): UncachedTool
     if (manager.cacheMounts.length === 0) continue;
     const dirs = cacheDirsOf(manager);
     if (covered(ins.mounts, dirs.normalized)) continue;
-    out.push({ id: manager.id, name: manager.id, command: cmd.command, mounts: manager.cacheMounts, user: null, setup: manager.cacheMountSetup, targetUncertain: false, cleansCache: cleans(dirs) });
+    // Under a non-root USER the manager runs through sudo: the setup (apt's docker-clean removal) would need it too.
+    const setupNeedsRoot = manager.cacheMountSetup !== null && nonRootUser(info?.inputs.user) !== null;
+    out.push({ id: manager.id, name: manager.id, command: cmd.command, mounts: manager.cacheMounts, user: null, setup: manager.cacheMountSetup, targetUncertain: setupNeedsRoot, cleansCache: cleans(dirs) });
   }
   return out;
 }

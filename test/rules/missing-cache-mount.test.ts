@@ -39,3 +39,15 @@ describe("missing-cache-mount targets", () => {
     expect(f.message).toMatch(/^`apk add bash` runs apk/);
   });
 });
+
+describe("missing-cache-mount: installs that download nothing, setups that need root", () => {
+  it("does not report pip --no-index (it installs from files on disk)", () => {
+    expect(findings("FROM python:3.12\nCOPY requirements.txt .\nRUN pip install --no-index --find-links=/wheels -r requirements.txt\n")).toEqual([]);
+  });
+
+  it("offers no fix for apt under a non-root USER (the docker-clean removal would need sudo)", () => {
+    const [f] = findings("FROM ubuntu:24.04\nUSER ubuntu\nRUN sudo apt-get update && sudo apt-get install -y curl\n");
+    expect(f.message).toContain("target=/var/cache/apt");
+    expect(f.fixed).toBe(false);
+  });
+});
