@@ -56,6 +56,15 @@ describe("CLI: exit codes and the JSON contract", () => {
     expect(JSON.parse(named.stdout)[0].messages[0].ruleId).toBe("syntax");
   });
 
+  it("refuses --fix-unsafe without --fix or --fix-dry-run, which would change nothing", () => {
+    const dir = tempTree({ Dockerfile: BAD, "package.json": "{}" });
+    const r = cli([join(dir, "Dockerfile"), "--fix-unsafe"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain("--fix-unsafe works with --fix or --fix-dry-run");
+    expect(readFileSync(join(dir, "Dockerfile"), "utf8")).toBe(BAD);
+  });
+
   it("reads standard input with - and --stdin-filename", () => {
     const r = cli(["-", "--stdin-filename", "svc/Dockerfile", "--format", "json"], { input: BAD });
     expect(r.status).toBe(0);

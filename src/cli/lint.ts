@@ -85,6 +85,8 @@ export async function runLint(args: LintArgs): Promise<number> {
   const explicitConfig: LoadedConfig | undefined = args.config ? readConfigFile(args.config) : undefined;
   if (args.printConfig) return printConfig(args.printConfig, explicitConfig, cliRules);
   if (!FORMAT_NAMES.includes(args.format)) throw new UsageError(`unknown format "${args.format}" (known: ${FORMAT_NAMES.join(", ")})`);
+  // On its own it would lint and change nothing, which looks like "nothing to fix".
+  if (args.fixUnsafe && !args.fix && !args.fixDryRun) throw new UsageError("--fix-unsafe works with --fix or --fix-dry-run: add one of them");
   const formatter = await loadFormatter(args.format);
 
   const useStdin = args.stdin || args.paths.includes("-");
