@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { isAbsolute, join, posix, relative, resolve, sep } from "node:path";
 import dockerignoreModule, { type Ignore } from "@balena/dockerignore";
 import picomatch from "picomatch";
@@ -110,8 +110,33 @@ function parseIgnore(text: string): string[] {
 
 function walk(root: string, isIgnored: (p: string) => boolean, hasNegation: boolean): string[] {
   const out: string[] = [];
-  const stack: string[] = [""];
-  while (stack.length > 0 && out.length < MAX_FILES) {
+  eachEntry(root, "", (rel, e) => {
+    if (out.length >= MAX_FILES) return "stop";
+    const ignored = isIgnored(rel);
+    // An ignored directory can only hold sent files when a `!` pattern re-includes them.
+    if (e.isDirectory()) return !ignored || hasNegation ? "descend" : "next";
+    if (ignored) return "next";
+    if (e.isSymbolicLink()) {
+      try {
+        if (statSync(join(root, rel)).isDirectory()) return "next";
+      } catch {
+        // A dangling link is still sent as a link.
+      }
+    }
+    out.push(rel);
+    return "next";
+  });
+  return out.sort();
+}
+
+/**
+ * Reads the directories below `start` (context-relative, "" for the root),
+ * depth first, handing each entry to `visit`, which says whether to look
+ * inside it (a directory), go on, or stop. Unreadable directories are skipped.
+ */
+function eachEntry(root: string, start: string, visit: (rel: string, entry: Dirent) => "descend" | "next" | "stop"): void {
+  const stack = [start];
+  while (stack.length > 0) {
     const dir = stack.pop() as string;
     let entries;
     try {
@@ -121,23 +146,11 @@ function walk(root: string, isIgnored: (p: string) => boolean, hasNegation: bool
     }
     for (const e of entries) {
       const rel = dir === "" ? e.name : `${dir}/${e.name}`;
-      const ignored = isIgnored(rel);
-      if (e.isDirectory()) {
-        // An ignored directory can only hold sent files when a `!` pattern re-includes them.
-        if (!ignored || hasNegation) stack.push(rel);
-      } else if (!ignored) {
-        if (e.isSymbolicLink()) {
-          try {
-            if (statSync(join(root, rel)).isDirectory()) continue;
-          } catch {
-            // A dangling link is still sent as a link.
-          }
-        }
-        out.push(rel);
-      }
+      const next = visit(rel, e);
+      if (next === "stop") return;
+      if (next === "descend") stack.push(rel);
     }
   }
-  return out.sort();
 }
 
 /** Entries looked at below one directory before giving up and assuming something is sent. */
@@ -154,26 +167,17 @@ const MAX_BELOW = 20_000;
  */
 export function sendsContentsOf(context: BuildContext, dir: string): boolean {
   if (context.root === null) return false;
-  const root = context.root;
   const hasNegation = context.ignorePatterns.some((p) => p.startsWith("!"));
-  const stack = [cleanPath(dir)];
   let budget = MAX_BELOW;
-  while (stack.length > 0) {
-    const at = stack.pop() as string;
-    let entries;
-    try {
-      entries = readdirSync(join(root, at), { withFileTypes: true });
-    } catch {
-      continue;
+  let sends = false;
+  eachEntry(context.root, cleanPath(dir), (rel, e) => {
+    if (--budget < 0 || !context.isIgnored(rel)) {
+      sends = true;
+      return "stop";
     }
-    for (const e of entries) {
-      if (--budget < 0) return true;
-      const rel = at === "" ? e.name : `${at}/${e.name}`;
-      if (!context.isIgnored(rel)) return true;
-      if (hasNegation && e.isDirectory()) stack.push(rel);
-    }
-  }
-  return false;
+    return hasNegation && e.isDirectory() ? "descend" : "next";
+  });
+  return sends;
 }
 
 /** Whether a context-relative path is a directory on disk (following links, as the search for volatile paths does). */

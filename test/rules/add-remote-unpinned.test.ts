@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/add-remote-unpinned/index.js";
-import { lintSource } from "../../src/lint.js";
+import { messagesOf } from "../helpers/rule.js";
 
 /** The fixtures check which lines are reported; this checks what the ADD messages say. */
-function messages(text: string): string[] {
-  return lintSource(text, { rules: [rule], config: null, context: null, cliRules: { [rule.id]: "warning" } }).findings.map((f) => f.message);
-}
+const messages = (text: string): string[] => messagesOf(rule, text);
 
 describe("add-remote-unpinned ADD messages", () => {
   it("say what BuildKit's HTTP source does: a request on every build, a download unless the ETag matches", () => {

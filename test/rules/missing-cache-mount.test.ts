@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/missing-cache-mount/index.js";
-import { lintSource } from "../../src/lint.js";
+import { findingsOf } from "../helpers/rule.js";
 
-function findings(text: string): { message: string; fixed: boolean }[] {
-  return lintSource(text, { rules: [rule], config: null, context: null, cliRules: { "missing-cache-mount": "info" } }).findings.map((f) => ({ message: f.message, fixed: f.fix != null }));
-}
+const findings = (text: string): { message: string; fixed: boolean }[] => findingsOf(rule, text);
 
 describe("missing-cache-mount targets", () => {
   it("puts the mount in a non-root USER's home, owned by that user, without a fix", () => {

@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/package-cache-in-layer/index.js";
-import { lintSource } from "../../src/lint.js";
+import { messagesOf } from "../helpers/rule.js";
 
-function messages(text: string): string[] {
-  return lintSource(text, { rules: [rule], config: null, context: null }).findings.map((f) => f.message);
-}
+const messages = (text: string): string[] => messagesOf(rule, text);
 
 describe("package-cache-in-layer messages", () => {
   it("names the cache under ENV HOME, where pip and npm put it", () => {

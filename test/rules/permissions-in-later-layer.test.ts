@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/permissions-in-later-layer/index.js";
-import { lintSource } from "../../src/lint.js";
+import { messagesOf } from "../helpers/rule.js";
 
-function messages(text: string): string[] {
-  return lintSource(text, { rules: [rule], config: null, context: null }).findings.map((f) => f.message);
-}
+const messages = (text: string): string[] => messagesOf(rule, text);
 
 describe("permissions-in-later-layer messages", () => {
   it("says to create the user first when it is created after the copy (COPY --chown would fail)", () => {

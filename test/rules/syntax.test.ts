@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/syntax/index.js";
-import { lintSource } from "../../src/lint.js";
+import { messagesOf } from "../helpers/rule.js";
 
-function messages(text: string): string[] {
-  return lintSource(text, { rules: [rule], config: null, context: null }).findings.map((f) => f.message);
-}
+const messages = (text: string): string[] => messagesOf(rule, text);
 
 describe("syntax", () => {
   it("leaves a file without instructions alone: it is being written", () => {

@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/volatile-arg-early/index.js";
-import { lintSource } from "../../src/lint.js";
+import { messagesOf } from "../helpers/rule.js";
 
-function messages(text: string): string[] {
-  return lintSource(text, { rules: [rule], config: null, context: null }).findings.map((f) => f.message);
-}
+const messages = (text: string): string[] => messagesOf(rule, text);
 
 describe("volatile-arg-early with a LABEL that names the argument", () => {
   it("says the steps re-run and the ARG goes, with the LABEL, to the end of the stage", () => {
