@@ -161,7 +161,11 @@ export default defineRule({
 
     /** Moves the instructions, in order, to just before `target`. */
     function moveBefore(moved: Instruction[], target: Instruction): TextEdit[] {
-      const at = lineStart(file, target.range.start.offset);
+      // Above the comment lines right over the target: they belong to it (an ignore comment too).
+      const commentLines = new Set(file.comments.map((c) => c.range.start.line));
+      let line = target.range.start.line;
+      while (line > 0 && commentLines.has(line - 1)) line--;
+      const at = line === target.range.start.line ? lineStart(file, target.range.start.offset) : file.lineStarts[line];
       const edits: TextEdit[] = [];
       let text = "";
       for (const m of moved) {
