@@ -36,6 +36,8 @@ export default defineRule({
         const ref = image.ref;
         // An unset ARG leaves the reference unknown; `scratch` is no image.
         if (ref === "" || ref.includes("$") || ref.toLowerCase() === "scratch") return;
+        // A placeholder (`REPLACE-ME`, `gcr.io/<project>/app`) is no image reference at all: the build fails on it, whatever its tag.
+        if (!isReference(ref)) return;
         if (hasUnsetVariable(ctx.file, info.stage.base)) return;
         // `FROM ${BASE}` may name an earlier stage once expanded.
         const named = model.stage(ref);
@@ -49,6 +51,22 @@ export default defineRule({
     };
   },
 });
+
+/**
+ * Whether a text can be an image reference: a registry host (any case),
+ * lower-case repository path components, an optional tag and digest.
+ */
+function isReference(ref: string): boolean {
+  const at = ref.indexOf("@");
+  const name = at === -1 ? ref : ref.slice(0, at);
+  const lastSlash = name.lastIndexOf("/");
+  const colon = name.lastIndexOf(":");
+  const repo = colon > lastSlash ? name.slice(0, colon) : name;
+  const parts = repo.split("/");
+  // The first part is a registry host when it has a dot or a port, or is localhost.
+  const path = parts.length > 1 && /[.:]|^localhost$/.test(parts[0]) ? parts.slice(1) : parts;
+  return path.length > 0 && path.every((p) => /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/.test(p));
+}
 
 /**
  * Whether the reference uses a global ARG with no default: its value comes
