@@ -44,7 +44,7 @@ export function expandPaths(paths: readonly string[]): string[] {
       continue;
     }
     const found = walk(p);
-    if (found.length === 0) throw new UsageError("no Dockerfile found in this directory (looked for Dockerfile, Dockerfile.*, *.Dockerfile, *.dockerfile, Containerfile)", p);
+    if (found.length === 0) throw new UsageError("no Dockerfile found in this directory (looked for Dockerfile, Dockerfile.*, *.Dockerfile, *.dockerfile, Containerfile; not templates such as Dockerfile.template)", p);
     out.push(...found);
     for (const f of found) if (!lintedRoots.has(f)) lintedRoots.set(f, p);
   }
