@@ -1,6 +1,6 @@
 import { defineRule } from "../../src/engine/define.js";
 import type { TextEdit } from "../../src/engine/types.js";
-import { instructionLines, lineStart } from "../../src/fix/edits.js";
+import { instructionLines, moveInstructionsTo } from "../../src/fix/edits.js";
 import { argDeclarations, envPairs, referencedVariables } from "../../src/model/index.js";
 import type { Instruction } from "../../src/parse/index.js";
 import { runEffects } from "../../src/model/reads.js";
@@ -97,7 +97,7 @@ export default defineRule({
         }
         skipped.push(i);
       }
-      // Only the steps before the first configuration-only use cost a re-run when nothing else reads it.
+      // No step re-runs for a value it does not read: nothing to report.
       if (skipped.length === 0) return;
       const first = oneLine(`RUN ${skipped[0].argText}`);
       const safe = skipped.every((s) => provablyIgnores(s));
@@ -109,7 +109,7 @@ export default defineRule({
           return;
         }
         const last = stage.instructions.filter((i) => !moved.includes(i)).pop();
-        const fix = canMove && last ? moveAfter(moved, last) : null;
+        const fix = canMove && last ? moveInstructionsTo(file, moved, instructionLines(file, last).end) : null;
         ctx.report({
           node: arg,
           message: ctx.messages.configOnly({ name, count: skipped.length, first, config: oneLine(carried[0].source) }),
@@ -146,34 +146,13 @@ export default defineRule({
       return fx.understood && fx.envInert;
     }
 
-    /** Moves the instructions, in order, to just after `last` (the end of the stage). */
-    function moveAfter(moved: Instruction[], last: Instruction): TextEdit[] {
-      const at = instructionLines(file, last).end;
-      let text = file.text.slice(0, at).endsWith("\n") ? "" : file.source.eol;
-      const edits: TextEdit[] = [];
-      for (const m of moved) {
-        const lines = instructionLines(file, m);
-        text += lines.text;
-        edits.push({ range: [lines.start, lines.end], text: "" });
-      }
-      return [{ range: [at, at], text }, ...edits];
-    }
-
     /** Moves the instructions, in order, to just before `target`. */
     function moveBefore(moved: Instruction[], target: Instruction): TextEdit[] {
       // Above the comment lines right over the target: they belong to it (an ignore comment too).
       const commentLines = new Set(file.comments.map((c) => c.range.start.line));
       let line = target.range.start.line;
       while (line > 0 && commentLines.has(line - 1)) line--;
-      const at = line === target.range.start.line ? lineStart(file, target.range.start.offset) : file.lineStarts[line];
-      const edits: TextEdit[] = [];
-      let text = "";
-      for (const m of moved) {
-        const lines = instructionLines(file, m);
-        text += lines.text;
-        edits.push({ range: [lines.start, lines.end], text: "" });
-      }
-      return [{ range: [at, at], text }, ...edits];
+      return moveInstructionsTo(file, moved, file.lineStarts[line]);
     }
   },
 });

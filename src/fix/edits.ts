@@ -59,10 +59,21 @@ export function deleteInstruction(file: ParsedDockerfile, ins: Instruction): Tex
  * two edits form one fix, so they are applied together or not at all.
  */
 export function moveInstructionBefore(file: ParsedDockerfile, ins: Instruction, before: Instruction): TextEdit[] {
-  const lines = instructionLines(file, ins);
-  const at = lineStart(file, before.range.start.offset);
-  return [
-    { range: [at, at], text: lines.text },
-    { range: [lines.start, lines.end], text: "" },
-  ];
+  return moveInstructionsTo(file, [ins], lineStart(file, before.range.start.offset));
+}
+
+/**
+ * Moves instructions (their whole lines, in the order given) to `at`, the
+ * start of a line or the end of the text (a last line without a line break
+ * gets one first). One fix: applied together or not at all.
+ */
+export function moveInstructionsTo(file: ParsedDockerfile, moved: readonly Instruction[], at: number): TextEdit[] {
+  let text = at === 0 || file.text[at - 1] === "\n" ? "" : file.source.eol;
+  const edits: TextEdit[] = [];
+  for (const m of moved) {
+    const lines = instructionLines(file, m);
+    text += lines.text;
+    edits.push({ range: [lines.start, lines.end], text: "" });
+  }
+  return [{ range: [at, at], text }, ...edits];
 }
