@@ -3,7 +3,7 @@ import { findSystemCommands, installSkipsCache, type SystemPackageManager } from
 import type { CacheMountSpec, Ecosystem } from "../ecosystems/index.js";
 import type { Instruction, Mount } from "../parse/index.js";
 import type { CacheModel } from "./index.js";
-import { homeOf, runEffects } from "./reads.js";
+import { cacheFlagDir, homeOf, nonRootUser, runEffects } from "./reads.js";
 import type { ShellCommand } from "./shell.js";
 
 /**
@@ -57,28 +57,6 @@ function normalize(path: string): string {
 /** One path holds the other (a mount of `/root/.cache` covers pip's `/root/.cache/pip`, and the reverse). */
 function overlaps(a: string, b: string): boolean {
   return a === b || a.startsWith(b + "/") || b.startsWith(a + "/");
-}
-
-/**
- * The directory a command-line option moves a project cache to
- * (`npm ci --cache DIR`, `yarn --cache-folder DIR`, `pip --cache-dir DIR`,
- * `pnpm --store-dir DIR`): undefined when none does, null when the
- * directory is not a plain absolute path.
- */
-function cacheFlagDir(words: readonly string[]): string | null | undefined {
-  for (let i = 0; i < words.length; i++) {
-    const m = /^--(?:cache|cache-folder|cache-dir|store-dir)(?:=(.*))?$/.exec(words[i]);
-    if (!m) continue;
-    const dir = m[1] ?? words[i + 1] ?? "";
-    return dir.startsWith("/") && !/[$`*?]/.test(dir) ? normalize(dir) : null;
-  }
-  return undefined;
-}
-
-/** The USER when it is not root, as written; null for root. */
-function nonRootUser(user: string | null | undefined): string | null {
-  const name = (user ?? "").split(":")[0].trim();
-  return name === "" || name === "root" || name === "0" ? null : name;
 }
 
 /** Whether a variable is set for the RUN: by ENV (or a parent stage) or on the command line. */

@@ -98,6 +98,8 @@ export interface CacheModel {
   readonly target: Stage | null;
   /** The `--build-arg` values the model was built with. */
   readonly buildArgs: Readonly<Record<string, string>>;
+  /** A variable as FROM lines see it: the `--build-arg` value, else the default of the ARG before the first FROM. */
+  globalValue(name: string): string | undefined;
   /**
    * ONBUILD triggers as the child stages (`FROM <stage>`) run them: BuildKit
    * runs a stage's triggers as the first steps of every stage based on it.
@@ -354,6 +356,7 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
     infos,
     triggers,
     buildArgs,
+    globalValue: globalLookup,
     info: (ins) => byId.get(ins.id),
     stage: (ref) => stageByRef(ref),
     stageInfos: (s) => perStage.get(s) ?? [],

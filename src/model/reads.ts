@@ -125,9 +125,34 @@ function projectCacheDirs(eco: Ecosystem, match: InstallSpec, words: readonly st
   if (match.noCache === true || eco.noCacheFlags.some((f) => words.includes(f) || words.some((w) => w.startsWith(f + "=")))) return [];
   if ((CACHE_ENV[eco.id] ?? []).some((n) => state.env.includes(n))) return [];
   // A command-line cache location (`npm --cache`, `yarn --cache-folder`, `pip --cache-dir`) moves the cache too.
-  if (words.some((w) => /^--(cache|cache-folder|cache-dir|store-dir)(=|$)/.test(w))) return [];
+  if (cacheFlagDir(words) !== undefined) return [];
   const home = state.home;
   return eco.cacheDirs.map((d) => (d.startsWith("/root/") ? home + d.slice(5) : d));
+}
+
+/**
+ * The directory a command-line option moves a project cache to
+ * (`npm ci --cache DIR`, `yarn --cache-folder DIR`, `pip --cache-dir DIR`,
+ * `pnpm --store-dir DIR`): undefined when none does, null when the
+ * directory is not a plain absolute path.
+ */
+export function cacheFlagDir(words: readonly string[]): string | null | undefined {
+  for (let i = 0; i < words.length; i++) {
+    const m = /^--(?:cache|cache-folder|cache-dir|store-dir)(?:=(.*))?$/.exec(words[i]);
+    if (!m) continue;
+    const dir = m[1] ?? words[i + 1] ?? "";
+    if (!dir.startsWith("/") || /[$`*?]/.test(dir)) return null;
+    let p = posix.normalize(dir);
+    while (p.length > 1 && p.endsWith("/")) p = p.slice(0, -1);
+    return p;
+  }
+  return undefined;
+}
+
+/** The USER as written when it is not root (no USER, `root`, `0`); null for root. */
+export function nonRootUser(user: string | null | undefined): string | null {
+  const name = (user ?? "").split(":")[0].trim();
+  return name === "" || name === "root" || name === "0" ? null : name;
 }
 
 /**
@@ -141,8 +166,8 @@ export function homeOf(user: string | null | undefined, envHome?: string): strin
     while (h.length > 1 && h.endsWith("/")) h = h.slice(0, -1);
     return h.startsWith("/") && !/[$`]/.test(h) ? h : null;
   }
-  const name = (user ?? "").split(":")[0].trim();
-  if (name === "" || name === "root" || name === "0") return "/root";
+  const name = nonRootUser(user);
+  if (name === null) return "/root";
   if (/^[a-z_][a-z0-9_.-]*$/i.test(name) && !/^[0-9]+$/.test(name)) return `/home/${name}`;
   return null;
 }
@@ -574,16 +599,19 @@ function globMatcher(pattern: string): (path: string) => boolean {
 /** Whether deleting `deleted` removes a created path or one of its aliases. */
 export function emptiesEffect(deleted: string, created: PathEffect): boolean {
   // Asked for every pair of a RUN's deletions and creations: no array is built for the path and its aliases.
-  if (empties(deleted, created.path)) return true;
-  if (created.aliases !== undefined && created.aliases.some((p) => empties(deleted, p))) return true;
-  // A pattern that matches every file the directory holds (apt's lists are all named `<host>_<path>`) empties it too.
-  const sample = created.sample;
-  return sample !== undefined && /[*?[]/.test(deleted) && [created.path, ...(created.aliases ?? [])].some((p) => covers(deleted, `${stripSlash(p)}/${sample}`));
+  if (empties(deleted, created.path, created.sample)) return true;
+  return created.aliases !== undefined && created.aliases.some((p) => empties(deleted, p, created.sample));
 }
 
-/** Whether deleting `deleted` removes what was created at `created` (`rm -rf /x/*` empties a created `/x`). */
-export function empties(deleted: string, created: string): boolean {
-  return covers(deleted, created) || covers(deleted, stripSlash(created) + "/x");
+/**
+ * Whether deleting `deleted` removes what was created at `created` (`rm -rf /x/*`
+ * empties a created `/x`). With `sample`, a file the directory holds, a pattern
+ * that matches it empties the directory too (apt's lists are all named
+ * `<host>_<path>`: `rm /var/lib/apt/lists/*_*`).
+ */
+export function empties(deleted: string, created: string, sample?: string): boolean {
+  if (covers(deleted, created) || covers(deleted, stripSlash(created) + "/x")) return true;
+  return sample !== undefined && /[*?[]/.test(deleted) && covers(deleted, `${stripSlash(created)}/${sample}`);
 }
 
 /** Whether two paths (either may hold globs) name the same file or one holds the other. */

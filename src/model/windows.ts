@@ -1,5 +1,5 @@
 import type { Stage } from "../parse/index.js";
-import { argDeclarations, expand, flagValue, type CacheModel } from "./index.js";
+import { expand, flagValue, type CacheModel } from "./index.js";
 
 /**
  * Images that only exist for Windows: the .NET Framework images, and
@@ -18,14 +18,7 @@ export function isWindowsStage(model: CacheModel, stage: Stage): boolean {
   for (let s: Stage | null = stage; s; s = model.baseStage(s)) {
     if (WINDOWS_IMAGE.test(model.info(s.from)?.inputs.image?.ref ?? s.base)) return true;
     const platform = flagValue(s.from, "platform");
-    if (platform !== null && /^windows(\/|$)/i.test(expand(platform, globalLookup(model), model.file.directives.escape).trim())) return true;
+    if (platform !== null && /^windows(\/|$)/i.test(expand(platform, model.globalValue, model.file.directives.escape).trim())) return true;
   }
   return false;
-}
-
-/** A FROM's variables: the `--build-arg` value, else the default of the ARG before the first FROM. */
-function globalLookup(model: CacheModel): (name: string) => string | undefined {
-  const defaults = new Map<string, string | undefined>();
-  for (const ins of model.file.globalArgs) for (const a of argDeclarations(ins)) defaults.set(a.name, a.defaultValue);
-  return (name) => model.buildArgs[name] ?? defaults.get(name);
 }
