@@ -139,10 +139,8 @@ describe("bad input: file contents", () => {
     const p = join(dir, "Dockerfile");
     // A sparse file: 100 MB on paper, nothing on disk.
     expect(spawnSync("truncate", ["-s", "100M", p]).status).toBe(0);
-    const started = Date.now();
     // 40 MB of heap is far less than the file: it cannot have been read.
     oneLine(cli([p], { env: { NODE_OPTIONS: "--max-old-space-size=40" } }), p, /file too large \(100\.0 MiB; the limit is 1 MiB\)/);
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("standard input over the limit is refused while reading", () => {
@@ -215,9 +213,8 @@ describe("bad input: syntax the builder would reject", () => {
   it("thousands of nested continuations finish quickly and keep the instruction whole", () => {
     const n = 20_000;
     const text = "FROM alpine\nRUN echo start \\\n" + "  && echo step \\\n".repeat(n) + "  && echo end\n";
-    const started = Date.now();
+    // A hang ends in the helper's timeout, with no status.
     const r = cli(["-", "--format", "json"], { input: text });
-    expect(Date.now() - started).toBeLessThan(20_000);
     expect([0, 1]).toContain(r.status);
     jsonReport(r);
     const result = lint(text, { config: null, context: null });

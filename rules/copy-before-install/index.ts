@@ -49,9 +49,11 @@ export default defineRule({
       RUN(ins) {
         if (ins.onbuild) return;
         const installs = model.installs(ins).filter((i) => i.readsManifests !== false && cwdKnown(i));
-        const candidates = copies.filter((c) => !reported.has(c.id));
         runs.push(ins);
-        if (installs.length === 0 || candidates.length === 0) return;
+        if (installs.length === 0) return;
+        // Filtered only for a RUN that installs: most do not, and a stage may hold thousands of COPYs.
+        const candidates = copies.filter((c) => !reported.has(c.id));
+        if (candidates.length === 0) return;
         // The latest broad COPY whose files the install reads is the one that costs the cache.
         for (const copy of [...candidates].reverse()) {
           const plans = installs

@@ -69,8 +69,8 @@ function pnpmWorkspaceGlobs(text: string | null): string[] {
       continue;
     }
     if (inPackages) {
-      const m = /^\s+-\s*["']?([^"'#]*[^"'#\s])\s*(?:["']\s*)?(#.*)?$/.exec(line);
-      if (m) out.push(m[1].trim());
+      const item = listItem(line);
+      if (item !== null) out.push(item);
       else if (/^\S/.test(line)) inPackages = false;
     }
   }
@@ -297,8 +297,8 @@ function requirementsOnDisk(files: ProjectFiles, spec: InstallSpec): InstallSpec
     const text = files.read(file);
     if (text === null) continue;
     for (const raw of text.split(/\r?\n/)) {
-      const line = raw.replace(/(^|\s)#.*$/, "").trim();
-      const inc = /^(-r|-c|--requirement|--constraint)\s*=?\s*(\S+)$/.exec(line);
+      const line = withoutComment(raw).trim();
+      const inc = /^(-r|-c|--requirement|--constraint)\s*(?:=\s*)?(\S+)$/.exec(line);
       if (inc) queue.push(joinPath(dirOf(file), inc[2]));
       else if (/^(-e|--editable)\s/.test(line) || isLocalTarget(line.split(/\s|\[/)[0] ?? "")) reason ??= `${file} installs a local path (\`${line}\`)`;
     }
@@ -417,14 +417,48 @@ const poetry: Ecosystem = {
   },
 };
 
+/**
+ * A YAML list item (`  - "packages/*"  # comment`) without its quotes and
+ * comment; null when the line is not an item, names nothing, or has quotes
+ * inside (an item this reading does not take). A scan,
+ * not a regex: the regex it replaces backtracked quadratically on long runs
+ * of blanks.
+ */
+function listItem(line: string): string | null {
+  const dash = /^\s+-/.exec(line);
+  if (!dash) return null;
+  let value = withoutHash(line.slice(dash[0].length)).trim();
+  if (value.startsWith('"') || value.startsWith("'")) value = value.slice(1);
+  if (value.endsWith('"') || value.endsWith("'")) value = value.slice(0, -1);
+  if (/["']/.test(value)) return null;
+  value = value.trim();
+  return value === "" ? null : value;
+}
+
+/** The text before the first `#`. */
+function withoutHash(text: string): string {
+  const at = text.indexOf("#");
+  return at === -1 ? text : text.slice(0, at);
+}
+
+/** A requirements line without its comment: `#` at the start or after a blank starts one. */
+function withoutComment(line: string): string {
+  for (let at = line.indexOf("#"); at !== -1; at = line.indexOf("#", at + 1)) {
+    if (at === 0 || /\s/.test(line[at - 1])) return line.slice(0, at);
+  }
+  return line;
+}
+
 /** `members = [...]` of `[tool.uv.workspace]`. */
 function uvWorkspaceGlobs(text: string | null): string[] {
   if (text === null) return [];
   const section = /\[tool\.uv\.workspace\]([\s\S]*?)(\n\[|$)/.exec(text);
   if (!section) return [];
-  const members = /members\s*=\s*\[([\s\S]*?)\]/.exec(section[1]);
-  if (!members) return [];
-  return [...members[1].matchAll(/["']([^"']+)["']/g)].map((m) => m[1]);
+  // The list is found with indexOf: a lazy regex scan from every `members = [` is quadratic on a file of them.
+  const open = /members\s*=\s*\[/.exec(section[1]);
+  const close = open ? section[1].indexOf("]", open.index + open[0].length) : -1;
+  if (!open || close === -1) return [];
+  return [...section[1].slice(open.index + open[0].length, close).matchAll(/["']([^"']+)["']/g)].map((m) => m[1]);
 }
 
 const uv: Ecosystem = {

@@ -223,7 +223,7 @@ function scanCommand(command: ShellCommand, at: number, state: ScanState, fx: Ru
   const { words, redirects } = splitRedirects(raw);
   const shell = words[0] ? words[0].slice(words[0].lastIndexOf("/") + 1) : "";
   if (SHELLS.has(shell) || shell === "source" || shell === ".") {
-    const c = words.findIndex((w, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(w));
+    const c = words.findIndex((w, i) => i > 0 && /^-[a-z]+$/.test(w) && w.includes("c"));
     if (SHELLS.has(shell) && c !== -1 && words[c + 1] !== undefined) {
       scanScript(words[c + 1], at, span, state, fx);
       return;
