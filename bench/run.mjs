@@ -3,7 +3,7 @@
 // scaling curve bends upward (a super-linear pass slipped in); the other
 // goals are reported, not enforced, because they depend on the machine.
 //
-//   node bench/run.mjs [--quick] [--only startup,inprocess,scaling,many,lsp] [--json FILE]
+//   node bench/run.mjs [--quick] [--only startup,inprocess,scaling,shapes,many,lsp] [--json FILE]
 import { existsSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { join } from "node:path";
@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { ROOT, ms, ratio, table } from "./lib.mjs";
 import { startup } from "./startup.mjs";
 import { inProcess } from "./inprocess.mjs";
-import { scaling } from "./scaling.mjs";
+import { scaling, shapeScaling } from "./scaling.mjs";
 import { manyFiles } from "./many.mjs";
 
 const argv = process.argv.slice(2);
@@ -33,6 +33,7 @@ const section = (name, r) => {
 if (want("startup")) section("startup", startup({ runs: quick ? 15 : 60 }));
 if (want("inprocess")) section("inprocess", await inProcess({ rounds: quick ? 3 : 9 }));
 if (want("scaling")) section("scaling", await scaling({ rounds: quick ? 1 : 5 }));
+if (want("shapes")) section("shapes", await shapeScaling({ rounds: quick ? 1 : 3 }));
 if (want("many")) section("many", await manyFiles({ files: 2000, runs: quick ? 1 : 3 }));
 
 // The editor benchmark belongs to the language server; run it when it exists.

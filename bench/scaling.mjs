@@ -6,7 +6,11 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ROOT, median, ms, ratio, table } from "./lib.mjs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname } from "node:path";
 import { bigDockerfile } from "./generate.mjs";
+import { SHAPES } from "./shapes.mjs";
 import { allRulesOptions } from "./inprocess.mjs";
 
 const require = createRequire(import.meta.url);
@@ -69,7 +73,58 @@ export async function scaling({ sizes = SIZES, rounds = 5 } = {}) {
   };
 }
 
+/** Sizes of the per-state shapes: each step is four times the last, so linear time quadruples. */
+export const SHAPE_SIZES = [2500, 10000, 40000];
+
+/**
+ * One curve per piece of per-step state (bench/shapes.mjs: an ENV chain,
+ * ARG scopes, mounts, WORKDIR chains, thousands of stages, a long
+ * .dockerignore), every rule on. A step of the curve bends when the time
+ * grows more than BEND_LIMIT for four times the input.
+ */
+export async function shapeScaling({ sizes = SHAPE_SIZES, rounds = 3 } = {}) {
+  const layerlint = await import(pathToFileURL(join(ROOT, "dist/index.js")).href);
+  const options = allRulesOptions(layerlint.rules);
+  const rows = [];
+  const goals = [];
+  const dirs = [];
+  try {
+    for (const [name, make] of Object.entries(SHAPES)) {
+      const times = [];
+      for (const n of sizes) {
+        const { text, context } = make(n);
+        let at = null;
+        if (context) {
+          at = mkdtempSync(join(tmpdir(), "layerlint-shape-"));
+          dirs.push(at);
+          for (const [file, content] of Object.entries(context)) {
+            mkdirSync(dirname(join(at, file)), { recursive: true });
+            writeFileSync(join(at, file), content);
+          }
+        }
+        const opts = { ...options, context: at, filePath: at ? join(at, "Dockerfile") : "Dockerfile" };
+        times.push(timeIt(() => layerlint.lint(text, opts), rounds));
+      }
+      const steps = times.slice(1).map((t, i) => t / times[i]);
+      const worst = Math.max(...steps);
+      rows.push([name, ...times.map(ms), ...steps.map((x) => `x${x.toFixed(2)}`)]);
+      goals.push({ name: `scaling: ${name}`, value: worst, goal: `linear (x4 per step, at most x${BEND_LIMIT.toFixed(2)})`, met: worst <= BEND_LIMIT, fatal: true });
+    }
+  } finally {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+  const header = ["shape", ...sizes.map((n) => `${n} lines`), ...sizes.slice(1).map((n, i) => `${sizes[i]} -> ${n}`)];
+  return {
+    text: `Scaling of per-step state, every rule (${rounds} rounds per size, medians)\n` + table([header, ...rows]),
+    figures: { rows },
+    goals,
+  };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const shapes = await shapeScaling();
+  console.log(shapes.text + "\n");
+  if (shapes.goals.some((g) => g.fatal && !g.met)) process.exitCode = 1;
   const r = await scaling();
   console.log(r.text);
   if (r.goals.some((g) => g.fatal && !g.met)) process.exitCode = 1;

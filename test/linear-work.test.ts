@@ -1,5 +1,8 @@
 // First: it starts the work counter before any of layerlint's code is compiled.
 import { countWork, workGrowth } from "./helpers/work.js";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { DockerfileParser, Instruction as AstInstruction } from "dockerfile-ast";
 import { describe, expect, it } from "vitest";
 import { parse } from "../src/parse/index.js";
@@ -8,6 +11,8 @@ import { fromString } from "../src/read.js";
 import { lintSource } from "../src/lint.js";
 import type { AnyRule } from "../src/engine/types.js";
 import { rules } from "../rules/index.js";
+// @ts-expect-error the benchmark shapes are plain JavaScript without types
+import { SHAPES } from "../bench/shapes.mjs";
 
 /**
  * A long stage of RUN/COPY pairs: every RUN leaves an apt index behind and
@@ -68,6 +73,44 @@ describe("rules that look along a stage do linear work in its length", () => {
       // The rule does report on this input, so its per-RUN work is not skipped.
       expect(lintSource(longStage(3), { rules: [rule], config: null, context: null }).findings.length).toBeGreaterThan(0);
       const g = workGrowth((n) => lintSource(longStage(n), { rules: [rule], config: null, context: null }), 250);
+      expect(g.ratio, `${g.small} -> ${g.large}`).toBeLessThan(LIMIT);
+    }, 60_000);
+  }
+});
+
+interface Shape {
+  text: string;
+  context?: Record<string, string>;
+}
+
+function contextDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "layerlint-work-"));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+describe("every per-step state costs linear work, all rules on", () => {
+  const shapes = SHAPES as Record<string, (n: number) => Shape>;
+  const all = Object.fromEntries(rules.map((r) => [r.id, r.meta.severity]));
+  for (const [name, make] of Object.entries(shapes)) {
+    it(`${name}: 4x the instructions, under ${LIMIT}x the work`, () => {
+      const inputs = new Map<number, { text: string; context: string | null }>();
+      const input = (n: number): { text: string; context: string | null } => {
+        let known = inputs.get(n);
+        if (!known) {
+          const shape = make(n);
+          inputs.set(n, (known = { text: shape.text, context: shape.context ? contextDir(shape.context) : null }));
+        }
+        return known;
+      };
+      // The ignore matcher is a dependency: its work is the point of the long .dockerignore.
+      const g = workGrowth((n) => {
+        const { text, context } = input(n);
+        lintSource(text, { rules, cliRules: all, config: null, context, filePath: context ? join(context, "Dockerfile") : "Dockerfile" });
+      }, 1000);
       expect(g.ratio, `${g.small} -> ${g.large}`).toBeLessThan(LIMIT);
     }, 60_000);
   }

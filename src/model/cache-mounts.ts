@@ -3,7 +3,7 @@ import { findSystemCommands, installSkipsCache, type SystemPackageManager } from
 import type { CacheMountSpec, Ecosystem } from "../ecosystems/index.js";
 import type { Instruction, Mount } from "../parse/index.js";
 import type { CacheModel } from "./index.js";
-import { cacheFlagDir, homeOf, nonRootUser, runEffects } from "./reads.js";
+import { cacheFlagDir, homeOf, nonRootUser, runEffects, type VariableNames } from "./reads.js";
 import type { ShellCommand } from "./shell.js";
 
 /**
@@ -60,7 +60,7 @@ function overlaps(a: string, b: string): boolean {
 }
 
 /** Whether a variable is set for the RUN: by ENV (or a parent stage) or on the command line. */
-function isSet(name: string, env: readonly string[], script: string): boolean {
+function isSet(name: string, env: VariableNames, script: string): boolean {
   if (env.includes(name)) return true;
   let assigned = assignmentPatterns.get(name);
   if (!assigned) assignmentPatterns.set(name, (assigned = new RegExp(`(^|[\\s;&|(])${name}=`)));
@@ -96,7 +96,8 @@ export function uncachedTools(model: CacheModel, ins: Instruction): UncachedTool
   if (ins.keyword !== "RUN") return [];
   const info = model.info(ins);
   const script = model.script(ins);
-  const env = info?.inputs.env ?? [];
+  const scope = info?.inputs.scope;
+  const env: VariableNames = scope ? { includes: (name) => scope.env.has(name) } : [];
   const out: UncachedTool[] = [];
   const seen = new Set<string>();
   // Read only for a tool that is reported: most RUNs have none.
@@ -120,7 +121,7 @@ export function uncachedTools(model: CacheModel, ins: Instruction): UncachedTool
     const moved = flagDir !== undefined || eco.cacheMounts.some((m) => m.env !== undefined && isSet(m.env, env, script));
     // Where a variable or a flag moved the cache, any cache mount may be the one that holds it.
     if (moved && ins.mounts.some((m) => m.type === "cache")) continue;
-    const home = homeOf(info?.inputs.user, info?.inputs.envValues?.HOME);
+    const home = homeOf(info?.inputs.user, scope?.env.get("HOME"));
     const user = nonRootUser(info?.inputs.user);
     // The tables name root's home; the cache is under the home the tool sees, or where the flag puts it.
     const mounts =

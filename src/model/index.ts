@@ -4,6 +4,7 @@ import type { Instruction, Mount, ParsedDockerfile, Stage } from "../parse/index
 import { loadContext, sourceMatcher, type BuildContext } from "./context.js";
 import { kindOf, type StepKind } from "./kinds.js";
 import { resolveIn } from "./paths.js";
+import { PersistentMap } from "./persistent.js";
 import { expand } from "./variables.js";
 import { UsageError } from "../errors.js";
 
@@ -13,6 +14,7 @@ export { expand, referencedVariables } from "./variables.js";
 export { commandWords, splitCommands, type ShellCommand } from "./shell.js";
 export { simulate, stageName, type ChangeSet, type Simulation, type StepPrediction, type StepStatus } from "./simulate.js";
 export { keyInputs, metadataEffect } from "./describe.js";
+export { PersistentMap } from "./persistent.js";
 
 /** Where a COPY/ADD source comes from. */
 export interface CopySource {
@@ -39,12 +41,18 @@ export interface StepInputs {
   image?: { ref: string; tag: string | null; digest: string | null; stage: Stage | null };
   /** RUN: the command text BuildKit keys on (heredoc bodies included). */
   command?: string;
-  /** RUN: build args declared in the stage before it (all are in the key). */
+  /** RUN: build args declared in the stage before it (all are in the key). Made when first read: ask `scope` for one name. */
   args?: ArgInScope[];
-  /** RUN: ENV names in scope. */
+  /** RUN: ENV names in scope. Made when first read: ask `scope` for one name. */
   env?: string[];
-  /** RUN: ENV values in scope (variables substituted), which are in the key. */
+  /** RUN: ENV values in scope (variables substituted), which are in the key. Made when first read: ask `scope` for one name. */
   envValues?: Readonly<Record<string, string>>;
+  /**
+   * RUN: the ENV values and the build args in scope, by name. Shared with the
+   * steps before and after it (persistent maps): reading one name costs
+   * O(log n), where a list or a record per step made long files quadratic.
+   */
+  scope?: VariableScope;
   user?: string | null;
   workdir?: string;
   shell?: readonly string[] | null;
@@ -65,6 +73,11 @@ export interface StepInputs {
    * variables substituted (RUN keeps its command text: the shell expands it).
    */
   resolved?: string;
+}
+
+export interface VariableScope {
+  readonly env: PersistentMap<string>;
+  readonly args: PersistentMap<ArgInScope>;
 }
 
 export interface StepInfo {
@@ -180,7 +193,7 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
 
   const stageEnv = new Map<
     Stage,
-    { env: Map<string, string>; workdir: string; user: string | null; shell: readonly string[] | null; args: ArgInScope[]; argValues: Map<string, string | undefined> }
+    { env: PersistentMap<string>; workdir: string; user: string | null; shell: readonly string[] | null; args: PersistentMap<ArgInScope>; argValues: PersistentMap<string | undefined> }
   >();
 
   for (const stage of file.stages) {
@@ -190,16 +203,14 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
     const named = stage.baseStage ?? (earliest && earliest.index < stage.index ? earliest : null);
     bases.set(stage, named);
     const parentState = named ? stageEnv.get(named) : undefined;
-    const env = new Map(parentState?.env ?? []);
-    // The ENV values as an object, made again only after an ENV changes them:
-    // the RUNs in between share it (it is read-only to every reader).
-    let envValues: Readonly<Record<string, string>> | null = null;
+    // Persistent: a child stage starts from its base's maps, and each RUN keeps the version it saw, without a copy.
+    let env = parentState?.env ?? PersistentMap.empty<string>();
     let workdir = parentState?.workdir ?? "/";
     let user = parentState?.user ?? null;
     let shell = parentState?.shell ?? null;
     // Measured: a stage built FROM another keeps the build-args that stage declared.
-    const args: ArgInScope[] = [...(parentState?.args ?? [])];
-    const argValues = new Map<string, string | undefined>(parentState?.argValues ?? []);
+    let args = parentState?.args ?? PersistentMap.empty<ArgInScope>();
+    let argValues = parentState?.argValues ?? PersistentMap.empty<string | undefined>();
     const lookup = (name: string): string | undefined => (env.has(name) ? env.get(name) : argValues.get(name));
 
     // BuildKit runs the base stage's ONBUILD triggers first. They are numbered
@@ -237,15 +248,13 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
           for (const a of argDeclarations(ins)) {
             const inheritedDefault = a.defaultValue === undefined && globalDefaults.has(a.name) ? globalDefaults.get(a.name) : a.defaultValue;
             const value = buildArgs[a.name] ?? (inheritedDefault === undefined ? undefined : expand(inheritedDefault, lookup, escape));
-            const at = args.findIndex((x) => x.name === a.name);
-            if (at !== -1) args.splice(at, 1);
-            args.push({ name: a.name, declaredAt: ins, defaultValue: inheritedDefault, value });
-            argValues.set(a.name, value);
+            // A re-declared ARG moves to the end, as the newest declaration.
+            args = args.set(a.name, { name: a.name, declaredAt: ins, defaultValue: inheritedDefault, value }, true);
+            argValues = argValues.set(a.name, value);
           }
           break;
         case "ENV":
-          for (const [k, v] of envPairs(ins)) env.set(k, expand(v, lookup, escape));
-          envValues = null;
+          for (const [k, v] of envPairs(ins)) env = env.set(k, expand(v, lookup, escape));
           break;
         case "WORKDIR": {
           const dir = expand(unquote(ins.argText), lookup, escape);
@@ -264,9 +273,7 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
           break;
         case "RUN": {
           inputs.command = scriptOf(ins);
-          inputs.args = [...args];
-          inputs.env = [...env.keys()];
-          inputs.envValues = envValues ??= recordOf(env);
+          withScope(inputs, { env, args });
           inputs.user = user;
           inputs.workdir = workdir;
           inputs.shell = shell;
@@ -422,11 +429,36 @@ function labelName(file: ParsedDockerfile, stage: Stage): string | null {
 }
 
 /**
+ * Sets `scope`, and `args`, `env` and `envValues` as properties made from it
+ * when first read (then kept): most steps are never asked for the whole list.
+ */
+function withScope(inputs: StepInputs, scope: VariableScope): void {
+  inputs.scope = scope;
+  const lazy = <K extends "args" | "env" | "envValues">(key: K, make: () => NonNullable<StepInputs[K]>): void => {
+    Object.defineProperty(inputs, key, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const value = make();
+        Object.defineProperty(inputs, key, { value, configurable: true, enumerable: true, writable: true });
+        return value;
+      },
+      set(value: StepInputs[K]) {
+        Object.defineProperty(inputs, key, { value, configurable: true, enumerable: true, writable: true });
+      },
+    });
+  };
+  lazy("args", () => scope.args.values());
+  lazy("env", () => scope.env.keys());
+  lazy("envValues", () => recordOf(scope.env));
+}
+
+/**
  * `Object.fromEntries(map)` in a plain loop, about four times faster. A
  * `__proto__` key is defined as an own property, as fromEntries does, not
  * assigned (which would set the prototype).
  */
-function recordOf(map: ReadonlyMap<string, string>): Record<string, string> {
+function recordOf(map: Iterable<[string, string]>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of map) {
     if (k === "__proto__") Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });

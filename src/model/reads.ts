@@ -93,7 +93,7 @@ interface ScanState {
   cwd: string | null;
   home: string | null;
   /** ENV and ARG names in scope. */
-  env: readonly string[];
+  env: VariableNames;
 }
 
 /** Project package managers whose download cache a RUN can leave in its layer (not build caches such as Go's or Cargo's). */
@@ -184,13 +184,20 @@ export function runEffects(model: CacheModel, ins: Instruction): RunEffects {
   if (cached) return cached;
   const info = model.info(ins);
   const workdir = info?.inputs.workdir ?? "/";
-  const env = [...(info?.inputs.env ?? []), ...(info?.inputs.args ?? []).map((a) => a.name)];
-  const fx = scriptEffects(model.script(ins), workdir, homeOf(info?.inputs.user ?? null, info?.inputs.envValues?.HOME), env);
+  const scope = info?.inputs.scope;
+  // Asked of the scope, not of a list of its names: a list per RUN costs n² in a file of n ENV lines.
+  const env: VariableNames = scope ? { includes: (name) => scope.env.has(name) || scope.args.has(name) } : [];
+  const fx = scriptEffects(model.script(ins), workdir, homeOf(info?.inputs.user ?? null, scope?.env.get("HOME")), env);
   known.set(ins, fx);
   return fx;
 }
 
-export function scriptEffects(script: string, workdir: string, home: string | null, env: readonly string[] = []): RunEffects {
+/** Names of the variables set in a RUN's environment (a list, or a scope that answers for its names). */
+export interface VariableNames {
+  includes(name: string): boolean;
+}
+
+export function scriptEffects(script: string, workdir: string, home: string | null, env: VariableNames = []): RunEffects {
   const fx: RunEffects = {
     understood: true,
     envInert: true,
@@ -673,9 +680,17 @@ export function indexIn(list: readonly Instruction[], ins: Instruction): number 
 
 /** Whether a stage's layers are in the image being built: the target and the stages it is based on (`FROM <stage>`). */
 export function shipsInImage(model: CacheModel, stage: Stage | null): boolean {
-  for (let s = model.target; s; s = s.baseStage) if (s === stage) return true;
-  return false;
+  // Asked for every step: the target's chain of bases is walked once per model, not per question.
+  let shipped = shippedByModel.get(model);
+  if (!shipped) {
+    shipped = new Set();
+    for (let s = model.target; s && !shipped.has(s); s = s.baseStage) shipped.add(s);
+    shippedByModel.set(model, shipped);
+  }
+  return stage !== null && shipped.has(stage);
 }
+
+const shippedByModel = new WeakMap<CacheModel, Set<Stage>>();
 
 /** The stages built on top of `stage` (`FROM <stage>`, directly or through others), in file order. */
 export function stagesBasedOn(model: CacheModel, stage: Stage): Stage[] {

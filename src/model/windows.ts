@@ -15,10 +15,30 @@ const WINDOWS_IMAGE = /windows|nanoserver|servercore|ltsc20|mcr\.microsoft\.com\
  * the model does for the image), or the stage it is built FROM is Windows.
  */
 export function isWindowsStage(model: CacheModel, stage: Stage): boolean {
+  // Asked per stage: each answer is kept, so a chain of thousands of stages is walked once, not once per stage.
+  let known = windowsByModel.get(model);
+  if (!known) windowsByModel.set(model, (known = new Map()));
+  const chain: Stage[] = [];
+  let answer = false;
   for (let s: Stage | null = stage; s; s = model.baseStage(s)) {
-    if (WINDOWS_IMAGE.test(model.info(s.from)?.inputs.image?.ref ?? s.base)) return true;
+    const seen = known.get(s);
+    if (seen !== undefined) {
+      answer = seen;
+      break;
+    }
+    chain.push(s);
+    if (WINDOWS_IMAGE.test(model.info(s.from)?.inputs.image?.ref ?? s.base)) {
+      answer = true;
+      break;
+    }
     const platform = flagValue(s.from, "platform");
-    if (platform !== null && /^windows(\/|$)/i.test(expand(platform, model.globalValue, model.file.directives.escape).trim())) return true;
+    if (platform !== null && /^windows(\/|$)/i.test(expand(platform, model.globalValue, model.file.directives.escape).trim())) {
+      answer = true;
+      break;
+    }
   }
-  return false;
+  for (const s of chain) known.set(s, answer);
+  return answer;
 }
+
+const windowsByModel = new WeakMap<CacheModel, Map<Stage, boolean>>();
