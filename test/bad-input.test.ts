@@ -18,7 +18,7 @@ import { ROOT } from "./helpers/fixtures.js";
 
 const GOOD = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n";
 
-function oneLine(r: CliResult, path: string, problem: RegExp): void {
+function oneLine(r: CliResult, path: string, problem: RegExp): string {
   expect(r.status, r.stderr).toBe(2);
   const lines = r.stderr.trim().split("\n");
   expect(lines, r.stderr).toHaveLength(1);
@@ -27,6 +27,7 @@ function oneLine(r: CliResult, path: string, problem: RegExp): void {
   expect(lines[0]).toMatch(problem);
   expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
   expect(r.stdout).toBe("");
+  return lines[0];
 }
 
 /** The JSON report parses and every finding lies inside the file. */
@@ -241,9 +242,34 @@ describe("bad input: configuration", () => {
     oneLine(cli([dir]), ".layerlintrc.yml", /expected an object/);
   });
 
-  it("malformed package.json on the way up names the file", () => {
-    const dir = tempTree({ "svc/Dockerfile": GOOD, "package.json": "{ \"name\": " });
-    oneLine(cli([join(dir, "svc")]), join(dir, "package.json"), /invalid JSON/);
+  it("a package.json on the way up that does not parse is not configuration: it is passed over", () => {
+    for (const bad of ["{ \"name\": ", "", "{{ template }}"]) {
+      const dir = tempTree({ "svc/Dockerfile": GOOD, "svc/package.json": bad, "package.json": JSON.stringify({ layerlint: { rules: { "copy-before-install": "error" } } }) });
+      const r = cli([join(dir, "svc"), "--format", "json"]);
+      expect(r.stderr).toBe("");
+      // The configuration above it still applies: the broken file did not end the walk.
+      expect(r.status).toBe(1);
+      expect(jsonReport(r)[0].messages.map((m) => m.severity)).toContain("error");
+    }
+  });
+
+  it("a malformed package.json that is the configuration (-c) names the file", () => {
+    const dir = tempTree({ Dockerfile: GOOD, "package.json": "{ \"name\": " });
+    oneLine(cli([dir, "-c", join(dir, "package.json")]), join(dir, "package.json"), /invalid JSON/);
+    const without = tempTree({ Dockerfile: GOOD, "package.json": "{}" });
+    oneLine(cli([without, "-c", join(without, "package.json")]), join(without, "package.json"), /no "layerlint" key/);
+    const withKey = tempTree({ Dockerfile: GOOD, "package.json": JSON.stringify({ name: "x", layerlint: { rules: { "copy-before-install": "off" } } }) });
+    const r = cli([withKey, "-c", join(withKey, "package.json"), "--format", "json"]);
+    expect(r.stderr).toBe("");
+    expect(jsonReport(r)[0].messages.map((m) => m.ruleId)).not.toContain("copy-before-install");
+  });
+
+  it("-c naming a missing file says so, and a YAML error ends with its reason", () => {
+    const dir = tempTree({ Dockerfile: GOOD, ".layerlintrc.yaml": "rules:\n  a: 1\n b: 2\n" });
+    const missing = oneLine(cli([dir, "-c", join(dir, "missing.yaml")]), join(dir, "missing.yaml"), /cannot read configuration: no such file$/);
+    expect(missing).not.toContain("ENOENT");
+    const yaml = oneLine(cli([dir]), ".layerlintrc.yaml", /invalid YAML: line \d+, column \d+: .*[a-z]$/);
+    expect(yaml).not.toMatch(/:$/);
   });
 
   it("a malformed --config file", () => {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import picomatch from "picomatch";
 import { parse as parseYaml } from "yaml";
 import { UsageError } from "../errors.js";
@@ -58,7 +58,9 @@ export function findConfig(dir: string): LoadedConfig | null {
       const p = join(d, name);
       if (!existsSync(p)) continue;
       if (name === "package.json") {
-        const pkg = readJson(p);
+        // Not configuration unless it has a "layerlint" key: one that does not parse
+        // (empty, a template, a fixture of another tool) is no business of a Dockerfile linter.
+        const pkg = readJsonOrNull(p);
         if (!pkg || typeof pkg !== "object" || !("layerlint" in pkg)) continue;
         const c = checkShape({ path: p, dir: d, data: (pkg as { layerlint: unknown }).layerlint as ConfigData }, "layerlint");
         seen.forEach((s) => found.set(s, c));
@@ -82,23 +84,42 @@ export function readConfigFile(path: string): LoadedConfig {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new UsageError(`cannot read configuration: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, path);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, not a file" : code === "EACCES" ? "permission denied" : (code ?? String(e));
+    throw new UsageError(`cannot read configuration: ${why}`, path);
   }
+  const yaml = /\.ya?ml$/i.test(path);
   let data: unknown;
   try {
-    data = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+    data = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (e) {
-    const msg = (e as Error).message.split("\n")[0];
-    throw new UsageError(`invalid ${/\.ya?ml$/i.test(path) ? "YAML" : "JSON"}: ${msg}`, path);
+    throw new UsageError(`invalid ${yaml ? "YAML" : "JSON"}: ${yaml ? yamlReason(e as Error) : (e as Error).message.split("\n")[0]}`, path);
+  }
+  // `-c package.json`: the configuration is its "layerlint" key, as when it is found by walking up.
+  if (basename(path) === "package.json") {
+    if (!data || typeof data !== "object" || !("layerlint" in data)) throw new UsageError('no "layerlint" key: a package.json holds configuration only under that key', path);
+    return checkShape({ path, dir: dirname(resolve(path)), data: (data as { layerlint: unknown }).layerlint as ConfigData }, "layerlint");
   }
   return checkShape({ path, dir: dirname(resolve(path)), data: (data ?? {}) as ConfigData }, "");
 }
 
-function readJson(path: string): unknown {
+/**
+ * The yaml package ends its first line with the place and a colon, the
+ * excerpt following on the next lines ("Nested mappings are not allowed in
+ * compact mappings at line 3, column 1:"): one line that starts with the
+ * place and ends with the reason reads better.
+ */
+function yamlReason(e: Error): string {
+  const first = e.message.split("\n")[0];
+  const m = /^([\s\S]*?) at line (\d+), column (\d+):?$/.exec(first);
+  return m ? `line ${m[2]}, column ${m[3]}: ${m[1]}` : first.replace(/:$/, "");
+}
+
+function readJsonOrNull(path: string): unknown {
   try {
     return JSON.parse(readFileSync(path, "utf8"));
-  } catch (e) {
-    throw new UsageError(`invalid JSON: ${(e as Error).message.split("\n")[0]}`, path);
+  } catch {
+    return null;
   }
 }
 
