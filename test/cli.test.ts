@@ -184,8 +184,58 @@ describe("CLI: bad input gives one line naming the path, exit 2", () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/unknown rule "no-such-rule"/);
   });
-  it("an empty file is valid input", () => {
+  it("an empty file is an error, as for BuildKit: a file with no instructions", () => {
     const dir = tempTree({ Dockerfile: "" });
-    expect(cli([join(dir, "Dockerfile")]).status).toBe(0);
+    // Every rule on: the syntax rule reports it.
+    const r = runCli([join(dir, "Dockerfile"), "--format", "json"]);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout)[0].messages).toEqual([expect.objectContaining({ ruleId: "syntax", severity: "error", line: 1, message: expect.stringMatching(/^file with no instructions/) })]);
+  });
+});
+
+describe("CLI: the same conventions in every command", () => {
+  it("layerlint with no path lints the current directory", () => {
+    const dir = tempTree({ Dockerfile: BAD, "package.json": "{}" });
+    const r = cli(["--format", "json"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)[0].filePath).toMatch(/Dockerfile$/);
+    // The yargs path (an option the fast path leaves to yargs) does the same.
+    expect(JSON.parse(cli(["--format", "json", "--max-warnings", "100"], { cwd: dir }).stdout)).toHaveLength(1);
+  });
+
+  it("--print-config without a file says what it needs", () => {
+    const r = cli(["--print-config"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain("--print-config needs a file");
+  });
+
+  it("an unknown rule id in configuration or --rule suggests the nearest known id", () => {
+    const dir = tempTree({ Dockerfile: CLEAN, ".layerlintrc.json": JSON.stringify({ rules: { "copy-befor-install": "error" } }) });
+    expect(cli([dir]).stderr).toContain('unknown rule "copy-befor-install" at "rules.copy-befor-install" (ignored); did you mean "copy-before-install"?');
+    const r = cli([dir, "--rule", "syntaks=off"]);
+    expect(r.stderr).toContain('--rule: unknown rule "syntaks" (ignored); did you mean "syntax"?');
+    // Nothing near enough: no guess.
+    expect(cli([dir, "--rule", "foo=off"]).stderr).toContain('--rule: unknown rule "foo" (ignored)\n');
+  });
+
+  it("explain takes -f and defaults to ./Dockerfile; --changed naming a missing path warns", () => {
+    const dir = tempTree({ Dockerfile: "FROM alpine\nCOPY app.txt /app.txt\nRUN cat /app.txt\n", "app.txt": "x" });
+    const r = runCli(["explain", "-f", "json", "--changed", "app.txt"], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout).instructions.length).toBeGreaterThan(0);
+    const typo = runCli(["explain", "-f", "json", "--changed", "ap.txt"], { cwd: dir });
+    expect(typo.status).toBe(0);
+    expect(typo.stderr).toMatch(/^layerlint: warning: --changed ap\.txt: no such path in the build context/);
+  });
+
+  it("impact refuses a path that is not a Dockerfile, in one line", () => {
+    const dir = tempTree({ "README.md": "# a project\n\nNothing to build here.\n" });
+    const r = runCli(["impact", join(dir, "README.md")]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain("not a Dockerfile");
+    expect(r.stdout).toBe("");
   });
 });

@@ -121,7 +121,7 @@ describe("layerlint explain (CLI)", () => {
   });
 
   it("marks skipped stages with --target", () => {
-    const dir = tempTree({ Dockerfile: "FROM alpine AS test\nRUN t\nFROM alpine AS final\nRUN f\n" });
+    const dir = tempTree({ Dockerfile: "FROM alpine AS test\nRUN t\nFROM alpine AS final\nRUN f\n", x: "" });
     const report = json([join(dir, "Dockerfile"), "--target", "final", "--changed", "x"]);
     expect(report.stages.map((s) => s.needed)).toEqual([false, true]);
     expect(report.instructions.map((r) => r.status)).toEqual(["skipped", "skipped", "cached", "cached"]);
@@ -138,7 +138,8 @@ describe("layerlint explain (CLI)", () => {
       [[file, "--context", join(dir, "nope")], /^layerlint: .*nope: the build context is not a directory\n$/],
       [[file, "--build-arg", "1BAD"], /^layerlint: --build-arg "1BAD" is not a variable name\n$/],
       [[file, file], /^layerlint: explain takes one Dockerfile/],
-      [[], /^layerlint: explain needs a Dockerfile/],
+      // ./Dockerfile by default, as for impact: here (the repository's root) there is none.
+      [[], /^layerlint: Dockerfile: no such file/],
     ];
     for (const [args, message] of cases) {
       const r = cli(["explain", ...args]);

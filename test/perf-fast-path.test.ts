@@ -45,7 +45,7 @@ describe("fast path: the hand-written parser agrees with yargs", () => {
 
   it("leaves every other command line to yargs", () => {
     const lines = [
-      [], ["--help"], ["-h"], ["--version"], ["--quiet", "--quiet", "Dockerfile"], ["--stdin", "--stdin"], [...YARGS, "Dockerfile"],
+      ["--help"], ["-h"], ["--version"], ["--quiet", "--quiet", "Dockerfile"], ["--stdin", "--stdin"], [...YARGS, "Dockerfile"],
       ["--stdin-filename"], ["--stdin-filename", "-", "--stdin"], ["--stdin", "--stdin-filename", "a", "--stdin-filename", "b"], ["-qf", "json", "x"],
       ["--fix", "--fix", "Dockerfile"], ["--format", "json", "--format", "json", "Dockerfile"], ["--format"], ["-f", "-", "x"],
       ["--fix", "true"], ["--fix", "false"], ["123"], ["--", "Dockerfile"], ["--no-fix", "Dockerfile"], ["-fjson", "Dockerfile"],

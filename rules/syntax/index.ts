@@ -92,6 +92,9 @@ export default defineRule({
           }
         } else if (f.value === null) {
           report(f.range, ctx.messages.flagValue({ flag: f.name, problem: "needs a value (`--" + f.name + "=...`)" }));
+        } else if (ins.keyword === "HEALTHCHECK" && name !== "retries" && !f.value.includes("$")) {
+          const problem = durationProblem(f.value, name);
+          if (problem) report(f.range, ctx.messages.flagValue({ flag: f.name, problem: `is invalid (BuildKit: ${problem})` }));
         }
       }
       if (ins.keyword === "RUN") checkRun(ins, flags);
@@ -147,7 +150,11 @@ export default defineRule({
       },
       "file:exit"() {
         for (const p of file.problems) report(p.range, ctx.messages.parser({ problem: p.message.replace(/^([A-Z]{2,})\b/, "`$1`") }));
-        // A file with no instruction at all is refused by BuildKit too, but it is a file being written, not a mistake.
+        // BuildKit's parser refuses a file with no instruction (empty, or comments and blank lines only) in these words.
+        if (file.instructions.length === 0) {
+          const start = { line: 0, column: 0, offset: 0 };
+          report({ start, end: start }, ctx.messages.parser({ problem: "file with no instructions" }));
+        }
       },
     };
   },
@@ -225,7 +232,17 @@ function argumentProblem(ins: Instruction, escape: string): string | null {
     case "STOPSIGNAL":
     case "MAINTAINER":
       return ins.argText.trim() === "" ? `${k} needs exactly one argument` : null;
-    case "EXPOSE":
+    case "EXPOSE": {
+      const words = ins.json ?? plainArgs(ins);
+      if (words.length === 0) return "EXPOSE needs at least one argument";
+      // BuildKit's port parser: [ip:][host port:]container port[/protocol], a port or a range. Variables are expanded at build time.
+      for (const w of words) {
+        if (w.includes("$")) continue;
+        const port = w.split("/")[0].split(":").pop() ?? "";
+        if (!/^\d+(-\d+)?$/.test(port)) return `invalid containerPort: ${port}`;
+      }
+      return null;
+    }
     case "VOLUME":
     case "ONBUILD":
       return (ins.json ? ins.json.length === 0 : plainArgs(ins).length === 0) ? `${k} needs at least one argument` : null;
@@ -238,6 +255,32 @@ function argumentProblem(ins: Instruction, escape: string): string | null {
       return null;
   }
 }
+
+/**
+ * What BuildKit says of a HEALTHCHECK duration (Go's time.ParseDuration,
+ * then a minimum of 1ms for a non-zero value), or null when it takes it.
+ */
+function durationProblem(value: string, flag: string): string | null {
+  const quoted = JSON.stringify(value);
+  const body = value.replace(/^[+-]/, "");
+  if (body === "0") return null;
+  if (body === "") return `time: invalid duration ${quoted}`;
+  let nanos = 0;
+  for (let at = 0; at < body.length; ) {
+    const m = /^(\d*)(?:\.(\d*))?([^\d.]*)/.exec(body.slice(at));
+    if (!m || (m[1] === "" && (m[2] ?? "") === "")) return `time: invalid duration ${quoted}`;
+    if (m[3] === "") return `time: missing unit in duration ${quoted}`;
+    const unit = UNITS.get(m[3]);
+    if (unit === undefined) return `time: unknown unit ${JSON.stringify(m[3])} in duration ${quoted}`;
+    nanos += Number(`${m[1] || "0"}.${m[2] ?? ""}0`) * unit;
+    at += m[0].length;
+  }
+  if (value.startsWith("-") && nanos > 0) nanos = -nanos;
+  if (nanos !== 0 && nanos < 1e6) return `Interval ${JSON.stringify(flag)} cannot be less than 1ms`;
+  return null;
+}
+
+const UNITS: ReadonlyMap<string, number> = new Map([["ns", 1], ["us", 1e3], ["\u00b5s", 1e3], ["\u03bcs", 1e3], ["ms", 1e6], ["s", 1e9], ["m", 60e9], ["h", 3600e9]]);
 
 /**
  * BuildKit's word split for ENV and LABEL: blanks end a word outside quotes,

@@ -26,7 +26,7 @@ function parseArgs(argv: string[]): ExplainArgs {
   const y = yargs(argv)
     .scriptName("layerlint explain")
     .usage(
-      "$0 <Dockerfile>\n\nShow each instruction's step label, whether it creates a layer, what its cache key depends on and, given a change, whether BuildKit re-runs it and why.",
+      "$0 [Dockerfile]\n\nShow each instruction's step label, whether it creates a layer, what its cache key depends on and, given a change, whether BuildKit re-runs it and why.",
     )
     .option("context", { type: "string", describe: "build context directory (default: the Dockerfile's directory)" })
     .option("target", { type: "string", describe: "the stage being built (default: the last)" })
@@ -34,9 +34,10 @@ function parseArgs(argv: string[]): ExplainArgs {
     .option("since", { type: "string", describe: "changed files are those of `git diff REF` plus uncommitted and untracked files" })
     .option("build-arg", { type: "string", array: true, default: [] as string[], describe: "NAME of a build-arg whose value changed (NAME=VALUE is read as NAME; repeatable)" })
     .option("base-changed", { type: "boolean", default: false, describe: "the base images' tags now point to new images" })
-    .option("format", { type: "string", describe: "table (the default on a terminal) or json (the default otherwise)" })
+    .option("format", { alias: "f", type: "string", describe: "table (the default on a terminal) or json (the default otherwise)" })
     .version(version());
-  strictCommandLine(y).command("$0 [dockerfile]", false, (b) => b.positional("dockerfile", { type: "string" }));
+  // ./Dockerfile by default, as for impact.
+  strictCommandLine(y).command("$0 [dockerfile]", false, (b) => b.positional("dockerfile", { type: "string", default: "Dockerfile" }));
   const a = y.parseSync() as unknown as ExplainArgs & { _: (string | number)[] };
   if (a._.length > 0) throw new UsageError(`explain takes one Dockerfile, got also "${a._.join(" ")}"`);
   return a;
@@ -58,6 +59,10 @@ export async function run(argv: string[]): Promise<number> {
   let changedPaths: string[] | undefined;
   let previousText: string | undefined;
   if (args.changed.length > 0) changedPaths = args.changed.map((p) => contextRelative(contextDir, p));
+  // A path that is not there may be a deleted file (a change too) or a typo: it is taken as changed, with a word about it.
+  for (const [i, p] of (changedPaths ?? []).entries()) {
+    if (p !== "" && !existsSync(resolve(contextDir, p))) process.stderr.write(`layerlint: warning: --changed ${args.changed[i]}: no such path in the build context ${contextDir} (taken as changed)\n`);
+  }
   if (args.since !== undefined) {
     changedPaths = [...(changedPaths ?? []), ...changedSince(contextDir, args.since)];
     previousText = dockerfileAt(args.dockerfile, args.since) ?? undefined;

@@ -51,7 +51,6 @@ export function parseFastArgs(argv: readonly string[]): LintArgs | null {
   }
   // yargs drops a lone "-"; parseLintArgs appends it once, after the other paths.
   if (dash) paths.push("-");
-  if (paths.length === 0 && !stdin) return null; // usage error: yargs' path says it best
   return {
     paths,
     format: format ?? "stylish",

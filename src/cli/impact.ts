@@ -5,6 +5,7 @@ import { UsageError } from "../errors.js";
 import { impact } from "../impact/index.js";
 import { toHtml, toJson, toMarkdown, toTable } from "../impact/render.js";
 import { readDockerfile } from "./files.js";
+import { parse } from "../parse/index.js";
 import { strictCommandLine } from "./args.js";
 
 const FORMATS = ["table", "json", "markdown", "html"] as const;
@@ -29,6 +30,8 @@ export async function run(argv: string[]): Promise<number> {
   if (args.commits !== undefined && args.since) throw new UsageError("--commits and --since exclude each other");
 
   const source = readDockerfile(args.dockerfile);
+  // Anything else would replay to "No expensive step re-ran", which reads as an answer.
+  if (parse(source, args.dockerfile).stages.length === 0) throw new UsageError("not a Dockerfile (it has no FROM instruction): impact replays a Dockerfile's steps", args.dockerfile);
   const progress = process.stderr.isTTY ? progressBar() : undefined;
   const report = impact({
     dockerfilePath: args.dockerfile,

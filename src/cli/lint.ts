@@ -83,7 +83,10 @@ export async function runLint(args: LintArgs): Promise<number> {
   if (args.listRules) return listRules(args);
   const cliRules = parseRuleFlags(args.rule);
   const explicitConfig: LoadedConfig | undefined = args.config ? readConfigFile(args.config) : undefined;
-  if (args.printConfig) return printConfig(args.printConfig, explicitConfig, cliRules);
+  if (args.printConfig !== undefined) {
+    if (args.printConfig === "") throw new UsageError("--print-config needs a file: the Dockerfile whose configuration to print (layerlint --print-config Dockerfile)");
+    return printConfig(args.printConfig, explicitConfig, cliRules);
+  }
   if (!FORMAT_NAMES.includes(args.format)) throw new UsageError(`unknown format "${args.format}" (known: ${FORMAT_NAMES.join(", ")})`);
   // On its own it would lint and change nothing, which looks like "nothing to fix".
   if (args.fixUnsafe && !args.fix && !args.fixDryRun) throw new UsageError("--fix-unsafe works with --fix or --fix-dry-run: add one of them");
@@ -91,7 +94,8 @@ export async function runLint(args: LintArgs): Promise<number> {
 
   const useStdin = args.stdin || args.paths.includes("-");
   const paths = args.paths.filter((p) => p !== "-");
-  if (!useStdin && paths.length === 0) throw new UsageError("no input: name Dockerfiles or directories, or - for standard input (layerlint --help)");
+  // No path: the current directory, as ESLint does.
+  if (!useStdin && paths.length === 0) paths.push(".");
   const base = baseOptions(args, explicitConfig);
 
   const inputs: { path: string; source: SourceText; stdin: boolean }[] = [];

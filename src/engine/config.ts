@@ -177,7 +177,7 @@ export function resolveRules(input: ResolveInput): ResolveResult {
     for (const [id, raw] of Object.entries(rules ?? {})) {
       const rule = byId.get(id);
       if (!rule) {
-        warnings.push(`${where}: unknown rule "${id}" at "${at}.${id}" (ignored)`);
+        warnings.push(`${where}: unknown rule "${id}" at "${at}.${id}" (ignored)${didYouMean(id, byId.keys())}`);
         continue;
       }
       const { sev, opts } = normalise(raw, `${at}.${id}`, where);
@@ -196,7 +196,7 @@ export function resolveRules(input: ResolveInput): ResolveResult {
   }
   for (const [id, sev] of Object.entries(input.cliRules ?? {})) {
     if (!byId.has(id)) {
-      warnings.push(`--rule: unknown rule "${id}" (ignored)`);
+      warnings.push(`--rule: unknown rule "${id}" (ignored)${didYouMean(id, byId.keys())}`);
       continue;
     }
     severity.set(id, sev);
@@ -207,6 +207,30 @@ export function resolveRules(input: ResolveInput): ResolveResult {
     if (s && s !== "off") enabled.push({ rule: r, severity: s, options: options.get(r.id) ?? {} });
   }
   return { enabled, warnings };
+}
+
+/** `; did you mean "copy-before-install"?` for the known id nearest a mistyped one, when one is near enough to be meant. */
+export function didYouMean(id: string, known: Iterable<string>): string {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  const wanted = id.toLowerCase();
+  for (const k of known) {
+    const d = editDistance(wanted, k);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  // A third of the id's letters (at least two) may be wrong; past that the nearest id is a guess.
+  return best !== null && bestDistance <= Math.max(2, Math.floor(id.length / 3)) ? `; did you mean "${best}"?` : "";
+}
+
+/** Levenshtein distance, two rows. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
 }
 
 function defaults(rule: AnyRule): Record<string, unknown> {

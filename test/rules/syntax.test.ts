@@ -5,9 +5,20 @@ import { messagesOf } from "../helpers/rule.js";
 const messages = (text: string): string[] => messagesOf(rule, text);
 
 describe("syntax", () => {
-  it("leaves a file without instructions alone: it is being written", () => {
-    expect(messages("# only a comment\n")).toEqual([]);
-    expect(messages("")).toEqual([]);
+  it("reports a file without instructions, as BuildKit's parser does", () => {
+    for (const text of ["# only a comment\n", "", "\n\n", "# syntax=docker/dockerfile:1\n"]) {
+      expect(messages(text)).toEqual([expect.stringMatching(/^file with no instructions; BuildKit refuses the whole file/)]);
+    }
+  });
+
+  it("words EXPOSE and HEALTHCHECK duration problems as BuildKit does", () => {
+    expect(messages("FROM alpine\nEXPOSE abc\n")).toEqual([expect.stringMatching(/^invalid containerPort: abc;/)]);
+    expect(messages("FROM alpine\nEXPOSE 80/tcp 1.2.3.4:8080:80/udp 9000-9010 $PORT\n")).toEqual([]);
+    expect(messages("FROM alpine\nHEALTHCHECK --interval=5 CMD true\n")).toEqual([expect.stringContaining('(BuildKit: time: missing unit in duration "5")')]);
+    expect(messages("FROM alpine\nHEALTHCHECK --timeout=3x CMD true\n")).toEqual([expect.stringContaining('time: unknown unit "x" in duration "3x"')]);
+    expect(messages("FROM alpine\nHEALTHCHECK --interval=abc CMD true\n")).toEqual([expect.stringContaining('time: invalid duration "abc"')]);
+    expect(messages("FROM alpine\nHEALTHCHECK --interval=100us CMD true\n")).toEqual([expect.stringContaining('Interval "interval" cannot be less than 1ms')]);
+    expect(messages("FROM alpine\nHEALTHCHECK --interval=1m30s --timeout=0 --start-period=1.5s --retries=3 CMD true\n")).toEqual([]);
   });
 
   it("reports the parser's problems as findings", () => {
