@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from "node:fs";
 import { isAbsolute, join, posix, relative, resolve, sep } from "node:path";
 import dockerignoreModule, { type Ignore } from "@balena/dockerignore";
 import picomatch from "picomatch";
@@ -215,6 +215,26 @@ export function sourceMatcher(source: string): (file: string) => boolean {
     if (parts.length < segments) return false;
     return isMatch(parts.slice(0, segments).join("/"));
   };
+}
+
+/**
+ * Where a COPY/ADD source that is a symlink, or lies below one, leads inside
+ * the context: BuildKit follows the source path (measured: editing a linked
+ * file or a file of a linked folder re-runs the COPY), while links inside a
+ * copied folder are copied as links. Null when nothing is followed.
+ */
+export function followedSource(context: BuildContext, source: string): string | null {
+  const src = cleanPath(source);
+  if (context.root === null || src === "" || GLOB_CHARS.test(src)) return null;
+  try {
+    const root = realpathSync(context.root);
+    const rel = relative(root, realpathSync(join(context.root, src)));
+    if (rel === "" || rel === ".." || rel.startsWith(".." + sep) || isAbsolute(rel)) return null;
+    const followed = rel.split(sep).join("/");
+    return followed === src ? null : followed;
+  } catch {
+    return null;
+  }
 }
 
 export function isGlob(source: string): boolean {

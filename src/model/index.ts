@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { findInstalls, type InstallMatch } from "../ecosystems/index.js";
 import type { Instruction, Mount, ParsedDockerfile, Stage } from "../parse/index.js";
-import { loadContext, sourceMatcher, type BuildContext } from "./context.js";
+import { followedSource, loadContext, sourceMatcher, type BuildContext } from "./context.js";
 import { kindOf, type StepKind } from "./kinds.js";
 import { resolveIn } from "./paths.js";
 import { expand } from "./variables.js";
@@ -241,10 +241,17 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
             if (at !== -1) args.splice(at, 1);
             args.push({ name: a.name, declaredAt: ins, defaultValue: inheritedDefault, value });
             argValues.set(a.name, value);
+            // Measured: an ARG with a value sets the variable for later steps, over an ENV of the same name.
+            if (value !== undefined && env.delete(a.name)) envValues = null;
           }
           break;
         case "ENV":
-          for (const [k, v] of envPairs(ins)) env.set(k, expand(v, lookup, escape));
+          for (const [k, v] of envPairs(ins)) {
+            env.set(k, expand(v, lookup, escape));
+            // Measured: an ENV shadows an ARG of the same name declared before it; the ARG's value leaves the RUN keys.
+            const shadowed = args.findIndex((x) => x.name === k);
+            if (shadowed !== -1) args.splice(shadowed, 1);
+          }
           envValues = null;
           break;
         case "WORKDIR": {
@@ -293,7 +300,8 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
           });
           inputs.workdir = workdir;
           const head = `${ins.keyword} ${resolvedFlags(ins, lookup, escape)}${words.slice(0, -1).join(" ")} ${inputs.destination}`;
-          inputs.resolved = ins.heredocs.length === 0 ? head : [head, ...ins.heredocs.map((h) => h.body)].join("\n");
+          // Measured: a heredoc with an unquoted delimiter is expanded with the ARG and ENV values before it is copied.
+          inputs.resolved = ins.heredocs.length === 0 ? head : [head, ...ins.heredocs.map((h) => (h.quoted ? h.body : expand(h.body, lookup, escape)))].join("\n");
           break;
         }
       }
@@ -344,8 +352,21 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
   const copiedCache = new Map<number, readonly string[] | null>();
   const triggerById = new Map<number, StepInfo>();
   for (const t of triggers) if (!triggerById.has(t.instruction.id)) triggerById.set(t.instruction.id, t);
-  const contextSources = (ins: Instruction): string[] =>
-    ((byId.get(ins.id) ?? triggerById.get(ins.id))?.inputs.sources ?? []).filter((s) => s.kind === "context").map((s) => s.path);
+  const followedCache = new Map<number, string[]>();
+  /** Context sources, each followed by where it leads when it is a symlink. */
+  const contextSources = (ins: Instruction): string[] => {
+    let out = followedCache.get(ins.id);
+    if (out) return out;
+    out = [];
+    for (const s of (byId.get(ins.id) ?? triggerById.get(ins.id))?.inputs.sources ?? []) {
+      if (s.kind !== "context") continue;
+      out.push(s.path);
+      const followed = followedSource(context, s.path);
+      if (followed !== null) out.push(followed);
+    }
+    followedCache.set(ins.id, out);
+    return out;
+  };
 
   const installsByInstruction = new Map<Instruction, InstallMatch[]>();
   const model: CacheModel = {
