@@ -98,6 +98,8 @@ export interface BuildOptions {
   extraArgs?: readonly string[];
   /** Default 120 000. */
   timeoutMs?: number;
+  /** The images the Dockerfile names exist already: do not tag `localbase` as them. */
+  ownImages?: boolean;
 }
 
 export interface BuildResult {
@@ -231,7 +233,7 @@ class DockerEngine implements Engine {
     const original = readFileSync(dfPath, "utf8");
     const offline = offlineDockerfile(original, opts.buildArgs);
     if (offline.text !== original) writeFileSync(dfPath, offline.text);
-    for (const ref of offline.baseImages) await this.must(["tag", BASE_IMAGE, ref]);
+    if (!opts.ownImages) for (const ref of offline.baseImages) await this.must(["tag", BASE_IMAGE, ref]);
 
     const args = ["build", "--progress=plain", "--network=none", "-f", dfPath];
     for (const [k, v] of Object.entries(opts.buildArgs ?? {})) args.push("--build-arg", `${k}=${v}`);
