@@ -184,7 +184,7 @@ function stage(g: Gen, index: number, stages: StageState[], served: { sources: s
 /** One change; an inserted instruction also adds an empty slot to the blocks before it. */
 function change(g: Gen, c: Omit<GenCase, "change" | "after">, counter: { n: number }, files: string[], served: { sources: string[]; files: string[] }): { change: GenChange; after: Blocks; before?: Blocks } {
   const regular = files.filter((f) => typeof c.files[f] !== "object" || !("link" in (c.files[f] as object)));
-  const kinds = ["edit", "edit", "add", "delete", "rename", "chmod", "build-arg", "build-arg", "dockerfile", "dockerfile", "relink"];
+  const kinds = ["edit", "edit", "add", "delete", "rename", "chmod", "build-arg", "build-arg", "dockerfile", "dockerfile", "relink", "ignore"];
   const kind = pick(g, kinds);
   const after = [...c.before];
   switch (kind) {
@@ -215,6 +215,11 @@ function change(g: Gen, c: Omit<GenCase, "change" | "after">, counter: { n: numb
       const f = pick(g, regular);
       const mode = typeof c.files[f] === "object" && "mode" in (c.files[f] as object) ? 0o644 : 0o755;
       return { change: { what: `chmod ${mode.toString(8)} ${f}`, chmod: { [f]: mode } }, after };
+    }
+    case "ignore": {
+      const old = typeof c.files[".dockerignore"] === "string" ? c.files[".dockerignore"] : "";
+      const line = pick(g, IGNORE_POOL.filter((l) => !l.startsWith("!") && !old.split("\n").includes(l)).concat(["new-pattern"]));
+      return { change: { what: `.dockerignore gains ${line}`, write: { ".dockerignore": `${old}${line}\n` } }, after };
     }
     case "relink":
       return { change: { what: "cur.conf now links to conf/dev.conf", relink: { "cur.conf": "conf/dev.conf" } }, after };
