@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { findInstalls, type InstallMatch } from "../ecosystems/index.js";
 import type { Instruction, Mount, ParsedDockerfile, Stage } from "../parse/index.js";
-import { followedSource, loadContext, sourceMatcher, type BuildContext } from "./context.js";
+import { followedSources, loadContext, sourceMatcher, type BuildContext } from "./context.js";
 import { kindOf, type StepKind } from "./kinds.js";
 import { resolveIn } from "./paths.js";
 import { expand } from "./variables.js";
@@ -360,9 +360,7 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
     out = [];
     for (const s of (byId.get(ins.id) ?? triggerById.get(ins.id))?.inputs.sources ?? []) {
       if (s.kind !== "context") continue;
-      out.push(s.path);
-      const followed = followedSource(context, s.path);
-      if (followed !== null) out.push(followed);
+      out.push(s.path, ...followedSources(context, s.path));
     }
     followedCache.set(ins.id, out);
     return out;

@@ -596,4 +596,15 @@ export const SCENARIOS: Scenario[] = [
     },
     change: { buildArgs: { UID: "1001" } },
   },
+  {
+    name: "a symlink matched by a COPY wildcard is followed",
+    measured: "found by the generated cases: each path a wildcard matches is followed, so re-moding the file a matched link points to re-runs the COPY",
+    files: {
+      Dockerfile: "FROM alpine:3.19 AS s0\nLABEL l=1\n\nFROM s0 AS s1\nCOPY --link src/*.txt /app/\n",
+      "src/app.txt": "app\n",
+      "src/shared.txt": { link: "../b.txt" },
+      "b.txt": "b\n",
+    },
+    change: { chmod: { "b.txt": 0o755 } },
+  },
 ];
