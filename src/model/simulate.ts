@@ -384,16 +384,18 @@ function stageContent(
   const why = `${what} now holds different files at ${paths.join(", ")}`;
   const token = `${paths.join("\n")}@${end ? end.key : "empty"}`;
   if (!reference || !end) return { token, doubt: null, proven: null, why };
-  const same = reference.built.has(end.key) && end.doubt === null && !end.parentDoubt;
-  if (same) return { token, doubt: null, proven: null, why };
+  const old = matchStage(reference.model, from);
+  const oldEnd = old ? lastKey(reference.model, old, reference.keys) : null;
+  if (end.key === oldEnd && end.doubt === null && !end.parentDoubt) return { token, doubt: null, proven: null, why };
   const landed = changedFileLanding(model, from, paths, world);
   if (landed) return { token: token + "\u0000changed", doubt: null, proven: `${what} re-ran and ${landed}`, why };
   // Suppose the stage produced the same files as before: the key is then the old one.
-  const old = matchStage(reference.model, from);
-  const oldEnd = old ? lastKey(reference.model, old, reference.keys) : null;
+  // Measured: a stage that now ends at another step built before (a step deleted at its end)
+  // may hold the same bytes at the paths read, and BuildKit then keeps the step.
+  const rebuilt = reference.built.has(end.key) && end.doubt === null && !end.parentDoubt;
   return {
     token: `${paths.join("\n")}@${oldEnd ?? "new"}`,
-    doubt: `${what} re-ran; the copied bytes may be identical`,
+    doubt: rebuilt ? `${what} now ends at another step; the copied bytes may be identical` : `${what} re-ran; the copied bytes may be identical`,
     proven: null,
     why,
   };

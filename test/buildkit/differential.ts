@@ -110,6 +110,7 @@ function applyChange(dir: string, c: GenCase): void {
 /** What kind of doubt an `uncertain` reason names, with the case's own names left out. */
 export function uncertainKind(reason: string): string {
   if (/re-ran; the copied bytes may be identical/.test(reason)) return "a stage that re-ran may have produced the same files";
+  if (/now ends at another step; the copied bytes may be identical/.test(reason)) return "a stage that ends at another step may hold the same files";
   if (/parent step may re-run/.test(reason)) return "its parent step is uncertain";
   if (/changed: the files sent to this step may differ/.test(reason)) return "the ignore file changed";
   if (/new value of build-arg .* which is not given/.test(reason)) return "a FROM depends on a build-arg whose value is not given";

@@ -607,4 +607,25 @@ export const SCENARIOS: Scenario[] = [
     },
     change: { chmod: { "b.txt": 0o755 } },
   },
+  {
+    name: "a stage read through a mount now ends at an earlier step",
+    measured: "found by the generated cases: the bytes at the mounted path did not change, so BuildKit kept the RUN; the model says uncertain",
+    files: {
+      Dockerfile: "FROM alpine:3.19 AS s0\nRUN echo x > /dev/null\nWORKDIR /app\n\nFROM alpine:3.19 AS s1\nRUN echo y > /dev/null\nRUN --mount=type=bind,from=s0,source=/etc,target=/m ls /m > /dev/null\nRUN echo after > /dev/null\n",
+    },
+    change: {
+      write: {
+        Dockerfile: "FROM alpine:3.19 AS s0\nRUN echo x > /dev/null\n\nFROM alpine:3.19 AS s1\nRUN echo y > /dev/null\nRUN --mount=type=bind,from=s0,source=/etc,target=/m ls /m > /dev/null\nRUN echo after > /dev/null\n",
+      },
+    },
+  },
+  {
+    name: "a stage copied from now ends at an earlier step",
+    files: {
+      Dockerfile: "FROM alpine:3.19 AS s0\nRUN echo x > /dev/null\nWORKDIR /app\n\nFROM alpine:3.19 AS s1\nCOPY --from=s0 /etc /e/\nRUN echo after > /dev/null\n",
+    },
+    change: {
+      write: { Dockerfile: "FROM alpine:3.19 AS s0\nRUN echo x > /dev/null\n\nFROM alpine:3.19 AS s1\nCOPY --from=s0 /etc /e/\nRUN echo after > /dev/null\n" },
+    },
+  },
 ];
