@@ -11,7 +11,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, wr
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { explain } from "../../src/explain.js";
-import { changedPaths, isReadable, printedSteps, realStatus, snapshot } from "./compare.js";
+import { changedPaths, isReadable, printedSteps, realStatus, snapshot, type Printed } from "./compare.js";
 import { renderDockerfile, type Blocks, type GenCase } from "./generator.js";
 import { writeContext, type Engine } from "./harness.js";
 
@@ -117,6 +117,23 @@ export function uncertainKind(reason: string): string {
   return reason;
 }
 
+/**
+ * A step BuildKit merged with the same step of another stage and printed
+ * under that stage's label only: same position, same instruction. The
+ * harness finds such twins from the Dockerfile, but not for ONBUILD
+ * triggers, which it does not place.
+ */
+function twinStatus(label: string, text: string, printed: ReadonlyMap<string, Printed>): "cached" | "rerun" | null {
+  const index = /(\d+)\/\d+\]$/.exec(label)?.[1];
+  const instruction = text.replace(/^ONBUILD\s+/i, "").split("\n")[0].trim();
+  for (const [l, p] of printed) {
+    if (/(\d+)\/\d+\]$/.exec(l)?.[1] !== index || p.instruction.trim() !== instruction) continue;
+    if (p.status === "CACHED") return "cached";
+    if (p.status === "RAN") return "rerun";
+  }
+  return null;
+}
+
 export async function runCase(engine: Engine, c: GenCase): Promise<CaseOutcome> {
   const base = await freshBase(engine);
   const textBefore = renderDockerfile(c.before, base);
@@ -159,7 +176,7 @@ export async function runCase(engine: Engine, c: GenCase): Promise<CaseOutcome> 
         real = built ? "built" : "not built";
         ok = !built;
       } else {
-        const r = realStatus(row.step, printed, second);
+        const r = realStatus(row.step, printed, second) ?? twinStatus(row.step, row.text, printed);
         real = r ?? "not in the log";
         ok = r !== null && (row.status === "uncertain" || row.status === r);
         if (row.status === "uncertain" && r !== null) result.uncertain.push({ kind: uncertainKind(row.reason ?? ""), real: r });
