@@ -20,8 +20,13 @@ export interface ExplainOptions {
   buildArgValues?: Record<string, string>;
   /** Context-relative paths whose content or mode changed. */
   changedPaths?: readonly string[];
-  /** Names of build-args whose value changed. */
+  /** Names of build-args whose value changed to a value not given. */
   changedBuildArgs?: readonly string[];
+  /**
+   * The build-arg values of the build before the change, when known
+   * (`buildArgValues` are those after it); an unchanged value re-runs nothing.
+   */
+  previousBuildArgValues?: Record<string, string>;
   baseChanged?: boolean;
   /** The Dockerfile's text before an edit. */
   previousText?: string;
@@ -72,13 +77,23 @@ export function explain(text: string | SourceText, options: ExplainOptions = {})
   const file = parse(source, filePath);
   const model = buildModel(file, { context, target: options.target, buildArgs: options.buildArgValues });
   const changeGiven =
-    options.changedPaths !== undefined || (options.changedBuildArgs ?? []).length > 0 || options.baseChanged === true || options.previousText !== undefined;
+    options.changedPaths !== undefined ||
+    (options.changedBuildArgs ?? []).length > 0 ||
+    options.previousBuildArgValues !== undefined ||
+    options.baseChanged === true ||
+    options.previousText !== undefined;
   const previous =
     options.previousText !== undefined && options.previousText !== source.text
       ? buildModel(parse(fromString(options.previousText), filePath), { context, target: options.target, buildArgs: options.buildArgValues })
       : undefined;
   const sim = changeGiven
-    ? simulate(model, { changedPaths: options.changedPaths, buildArgs: options.changedBuildArgs, baseChanged: options.baseChanged, previous })
+    ? simulate(model, {
+        changedPaths: options.changedPaths,
+        buildArgs: options.changedBuildArgs,
+        previousBuildArgs: options.previousBuildArgValues,
+        baseChanged: options.baseChanged,
+        previous,
+      })
     : null;
 
   const instructions: ExplainInstruction[] = file.globalArgs.map((ins) => row(model, null, ins, null, null, null));

@@ -127,6 +127,16 @@ describe("layerlint explain (CLI)", () => {
     expect(report.instructions.map((r) => r.status)).toEqual(["skipped", "skipped", "cached", "cached"]);
   });
 
+  it("--build-arg NAME=VALUE compares VALUE with the default; NAME alone is a value not given", () => {
+    const dir = tempTree({ Dockerfile: "ARG FLAVOR=a\nFROM alpine AS build-a\nRUN a\nFROM alpine AS build-b\nRUN b\nFROM build-${FLAVOR}\nARG UID=1000\nRUN c\n" });
+    const file = join(dir, "Dockerfile");
+    const runs = (r: ExplainReport): (string | null)[][] => r.instructions.filter((i) => i.keyword === "RUN").map((i) => [i.stage, i.status]);
+    expect(runs(json([file, "--build-arg", "UID=1000"]))).toEqual([["build-a", "cached"], ["build-b", "skipped"], ["stage-2", "cached"]]);
+    expect(runs(json([file, "--build-arg", "UID=1001"]))).toEqual([["build-a", "cached"], ["build-b", "skipped"], ["stage-2", "rerun"]]);
+    expect(runs(json([file, "--build-arg", "FLAVOR=b"]))).toEqual([["build-a", "skipped"], ["build-b", "rerun"], ["stage-2", "rerun"]]);
+    expect(runs(json([file, "--build-arg", "FLAVOR"]))).toEqual([["build-a", "uncertain"], ["build-b", "uncertain"], ["stage-2", "uncertain"]]);
+  });
+
   it("refuses bad input with one line and exit 2", () => {
     const dir = tempTree({ Dockerfile: "FROM alpine\nRUN a\n" });
     const file = join(dir, "Dockerfile");

@@ -64,6 +64,8 @@ export default defineRule({
     duplicateFlag: (d: { flag: string }) => `\`--${d.flag}\` is given twice; BuildKit refuses the whole file, keep one`,
     mount: (d: { problem: string }) => `${d.problem} in \`--mount\`; BuildKit refuses the build`,
     arguments: (d: { problem: string }) => `${d.problem}; BuildKit refuses the whole file`,
+    fromVariable: (d: { value: string }) =>
+      `\`--from=${d.value}\` holds a variable, and variable expansion is not supported for --from: the build fails; define a new stage with FROM using ARG from global scope as a workaround`,
   },
   create(ctx) {
     const { file } = ctx;
@@ -98,6 +100,9 @@ export default defineRule({
         }
       }
       if (ins.keyword === "RUN") checkRun(ins, flags);
+      // Measured: BuildKit takes `--from` as written, so `--from=build-${FLAVOR}` is an invalid image name.
+      const from = ins.keyword === "COPY" ? flags.find((f) => f.name.toLowerCase() === "from") : undefined;
+      if (from?.value && /\$(\{|[A-Za-z_])/.test(from.value)) report(from.range, ctx.messages.fromVariable({ value: from.value }));
     };
 
     const checkRun = (ins: Instruction, flags: Flag[]): void => {

@@ -32,7 +32,7 @@ function parseArgs(argv: string[]): ExplainArgs {
     .option("target", { type: "string", describe: "the stage being built (default: the last)" })
     .option("changed", { type: "string", array: true, default: [] as string[], describe: "a changed file, relative to the context (repeatable)" })
     .option("since", { type: "string", describe: "changed files are those of `git diff REF` plus uncommitted and untracked files" })
-    .option("build-arg", { type: "string", array: true, default: [] as string[], describe: "NAME of a build-arg whose value changed (NAME=VALUE is read as NAME; repeatable)" })
+    .option("build-arg", { type: "string", array: true, default: [] as string[], describe: "a build-arg whose value changed: NAME (to a value not given) or NAME=VALUE (from its default to VALUE); repeatable" })
     .option("base-changed", { type: "boolean", default: false, describe: "the base images' tags now point to new images" })
     .option("format", { alias: "f", type: "string", describe: "table (the default on a terminal) or json (the default otherwise)" })
     .version(version());
@@ -67,8 +67,18 @@ export async function run(argv: string[]): Promise<number> {
     changedPaths = [...(changedPaths ?? []), ...changedSince(contextDir, args.since)];
     previousText = dockerfileAt(args.dockerfile, args.since) ?? undefined;
   }
-  const changedBuildArgs = args.buildArg.map((a) => a.split("=")[0]).filter((n) => n !== "");
-  for (const n of changedBuildArgs) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new UsageError(`--build-arg "${n}" is not a variable name`);
+  // NAME changed to a value not given; NAME=VALUE changed to VALUE from the value the file gives it (the default).
+  const changedBuildArgs: string[] = [];
+  const buildArgValues: Record<string, string> = {};
+  for (const a of args.buildArg) {
+    const eq = a.indexOf("=");
+    const n = eq === -1 ? a : a.slice(0, eq);
+    if (n === "") continue;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new UsageError(`--build-arg "${n}" is not a variable name`);
+    if (eq === -1) changedBuildArgs.push(n);
+    else buildArgValues[n] = a.slice(eq + 1);
+  }
+  const valued = Object.keys(buildArgValues).length > 0;
 
   let report: ExplainReport;
   try {
@@ -78,6 +88,8 @@ export async function run(argv: string[]): Promise<number> {
       target: args.target,
       changedPaths,
       changedBuildArgs,
+      buildArgValues: valued ? buildArgValues : undefined,
+      previousBuildArgValues: valued ? {} : undefined,
       baseChanged: args.baseChanged,
       previousText,
     });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from "node:fs";
 import { isAbsolute, join, posix, relative, resolve, sep } from "node:path";
 import dockerignoreModule, { type Ignore } from "@balena/dockerignore";
 import picomatch from "picomatch";
@@ -215,6 +215,61 @@ export function sourceMatcher(source: string): (file: string) => boolean {
     if (parts.length < segments) return false;
     return isMatch(parts.slice(0, segments).join("/"));
   };
+}
+
+/**
+ * Where a COPY/ADD source leads when it is a symlink, or lies below one:
+ * BuildKit follows the source path, and each path a wildcard source matches
+ * (measured: editing a linked file, a file of a linked folder, or the file
+ * a link matched by `src/*.txt` points to re-runs the COPY), while links
+ * inside a copied folder are copied as links. Context-relative targets, none
+ * when nothing is followed.
+ */
+export function followedSources(context: BuildContext, source: string): string[] {
+  const src = cleanPath(source);
+  if (context.root === null || src === "") return [];
+  const root = context.root;
+  const follow = (path: string): string | null => {
+    try {
+      const real = realpathSync(root);
+      const rel = relative(real, realpathSync(join(root, path)));
+      if (rel === "" || rel === ".." || rel.startsWith(".." + sep) || isAbsolute(rel)) return null;
+      const followed = rel.split(sep).join("/");
+      return followed === path ? null : followed;
+    } catch {
+      return null;
+    }
+  };
+  if (!GLOB_CHARS.test(src)) {
+    const f = follow(src);
+    return f === null ? [] : [f];
+  }
+  // The paths the pattern matches, one segment at a time (Go's filepath.Match has no `**`).
+  let matches = [""];
+  for (const segment of src.split("/")) {
+    const next: string[] = [];
+    const isMatch = GLOB_CHARS.test(segment) ? picomatch(segment, { dot: true, noglobstar: true, nobrace: true, noextglob: true }) : null;
+    for (const dir of matches) {
+      if (!isMatch) {
+        next.push(dir === "" ? segment : `${dir}/${segment}`);
+        continue;
+      }
+      let names: string[] = [];
+      try {
+        names = readdirSync(join(root, dir));
+      } catch {
+        continue;
+      }
+      for (const n of names) if (isMatch(n)) next.push(dir === "" ? n : `${dir}/${n}`);
+    }
+    matches = next;
+  }
+  const out: string[] = [];
+  for (const m of matches) {
+    const f = follow(m);
+    if (f !== null && !out.includes(f)) out.push(f);
+  }
+  return out;
 }
 
 export function isGlob(source: string): boolean {

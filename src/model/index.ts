@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { findInstalls, type InstallMatch } from "../ecosystems/index.js";
 import type { Instruction, Mount, ParsedDockerfile, Stage } from "../parse/index.js";
-import { loadContext, sourceMatcher, type BuildContext } from "./context.js";
+import { followedSources, loadContext, sourceMatcher, type BuildContext } from "./context.js";
 import { kindOf, type StepKind } from "./kinds.js";
 import { resolveIn } from "./paths.js";
 import { PersistentMap } from "./persistent.js";
@@ -251,10 +251,16 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
             // A re-declared ARG moves to the end, as the newest declaration.
             args = args.set(a.name, { name: a.name, declaredAt: ins, defaultValue: inheritedDefault, value }, true);
             argValues = argValues.set(a.name, value);
+            // Measured: an ARG with a value sets the variable for later steps, over an ENV of the same name.
+            if (value !== undefined) env = env.delete(a.name);
           }
           break;
         case "ENV":
-          for (const [k, v] of envPairs(ins)) env = env.set(k, expand(v, lookup, escape));
+          for (const [k, v] of envPairs(ins)) {
+            env = env.set(k, expand(v, lookup, escape));
+            // Measured: an ENV shadows an ARG of the same name declared before it; the ARG's value leaves the RUN keys.
+            args = args.delete(k);
+          }
           break;
         case "WORKDIR": {
           const dir = expand(unquote(ins.argText), lookup, escape);
@@ -300,7 +306,8 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
           });
           inputs.workdir = workdir;
           const head = `${ins.keyword} ${resolvedFlags(ins, lookup, escape)}${words.slice(0, -1).join(" ")} ${inputs.destination}`;
-          inputs.resolved = ins.heredocs.length === 0 ? head : [head, ...ins.heredocs.map((h) => h.body)].join("\n");
+          // Measured: a heredoc with an unquoted delimiter is expanded with the ARG and ENV values before it is copied.
+          inputs.resolved = ins.heredocs.length === 0 ? head : [head, ...ins.heredocs.map((h) => (h.quoted ? h.body : expand(h.body, lookup, escape)))].join("\n");
           break;
         }
       }
@@ -351,8 +358,19 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
   const copiedCache = new Map<number, readonly string[] | null>();
   const triggerById = new Map<number, StepInfo>();
   for (const t of triggers) if (!triggerById.has(t.instruction.id)) triggerById.set(t.instruction.id, t);
-  const contextSources = (ins: Instruction): string[] =>
-    ((byId.get(ins.id) ?? triggerById.get(ins.id))?.inputs.sources ?? []).filter((s) => s.kind === "context").map((s) => s.path);
+  const followedCache = new Map<number, string[]>();
+  /** Context sources, each followed by where it leads when it is a symlink. */
+  const contextSources = (ins: Instruction): string[] => {
+    let out = followedCache.get(ins.id);
+    if (out) return out;
+    out = [];
+    for (const s of (byId.get(ins.id) ?? triggerById.get(ins.id))?.inputs.sources ?? []) {
+      if (s.kind !== "context") continue;
+      out.push(s.path, ...followedSources(context, s.path));
+    }
+    followedCache.set(ins.id, out);
+    return out;
+  };
 
   const installsByInstruction = new Map<Instruction, InstallMatch[]>();
   const model: CacheModel = {

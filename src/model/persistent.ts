@@ -40,11 +40,25 @@ export class PersistentMap<V> implements Iterable<[string, V]> {
 
   set(key: string, value: V, moveToEnd = false): PersistentMap<V> {
     const hash = hashOf(key);
-    const old = this.root ? find(this.root, key, hash, 0) : undefined;
+    const found = this.root ? find(this.root, key, hash, 0) : undefined;
+    const old = found && !found.removed ? found : undefined;
     if (old && old.value === value && !moveToEnd) return this;
-    const entry: Entry<V> = { key, value, order: old && !moveToEnd ? old.order : this.next };
+    const entry: Entry<V> = { key, value, order: old && !moveToEnd ? old.order : this.next, removed: false };
     const root = insert(this.root, entry, hash, 0);
     return new PersistentMap(root, old ? this.size : this.size + 1, this.next + 1);
+  }
+
+  /**
+   * The map without `key`. The key's slot keeps a tombstone (one `set`'s
+   * worth of nodes), so a removal costs what a `set` costs; a later `set`
+   * of the key puts it at the end, as a new key.
+   */
+  delete(key: string): PersistentMap<V> {
+    const hash = hashOf(key);
+    const old = this.entry(key);
+    if (old === undefined) return this;
+    const root = insert(this.root, { key, value: old.value, order: old.order, removed: true }, hash, 0);
+    return new PersistentMap(root, this.size - 1, this.next);
   }
 
   /** Keys in insertion order (materialised: O(n log n), for reports, not for per-step work). */
@@ -62,13 +76,14 @@ export class PersistentMap<V> implements Iterable<[string, V]> {
   }
 
   private entry(key: string): Entry<V> | undefined {
-    return this.root ? find(this.root, key, hashOf(key), 0) : undefined;
+    const e = this.root ? find(this.root, key, hashOf(key), 0) : undefined;
+    return e && !e.removed ? e : undefined;
   }
 
   private ordered(): Entry<V>[] {
     const out: Entry<V>[] = [];
     if (this.root) collect(this.root, out);
-    return out.sort((a, b) => a.order - b.order);
+    return out.filter((e) => !e.removed).sort((a, b) => a.order - b.order);
   }
 }
 
@@ -76,6 +91,8 @@ interface Entry<V> {
   readonly key: string;
   readonly value: V;
   readonly order: number;
+  /** A tombstone left by `delete`. */
+  readonly removed: boolean;
 }
 
 /** Keys whose hashes are equal in every bit the trie uses: a short list. */

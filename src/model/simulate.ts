@@ -22,8 +22,14 @@ export type StepStatus = "cached" | "rerun" | "uncertain" | "skipped";
 export interface ChangeSet {
   /** Context-relative paths whose content or mode changed (added and deleted files too). */
   changedPaths?: readonly string[];
-  /** Names of build-args whose value changed. */
+  /** Names of build-args whose value changed to a value not given. */
   buildArgs?: readonly string[];
+  /**
+   * The build-arg values of the build before the change, when known; the
+   * model holds the values after it. A value equal to the one before (a
+   * default passed explicitly) changes nothing.
+   */
+  previousBuildArgs?: Readonly<Record<string, string>>;
   /** Every base image reference that is not pinned by digest resolves to a new image. */
   baseChanged?: boolean;
   /**
@@ -74,18 +80,19 @@ interface World {
 }
 
 const CHANGED_ARG = "\u0000changed-build-arg:";
+/** The placeholder with the build-arg's name, wherever it shows. */
+const CHANGED_ARG_WORD = new RegExp(`${CHANGED_ARG}([A-Za-z_][A-Za-z0-9_]*)`, "g");
 
 export function simulate(model: CacheModel, change: ChangeSet = {}): Simulation {
-  const before = change.previous ?? model;
+  const targetRef = model.target ? (model.target.name ?? String(model.target.index)) : undefined;
+  const before = change.previousBuildArgs
+    ? rebuild(change.previous ?? model, targetRef, change.previousBuildArgs)
+    : (change.previous ?? model);
   const changedArgs = [...new Set(change.buildArgs ?? [])];
   const after =
     changedArgs.length === 0
       ? model
-      : buildModel(model.file, {
-          context: model.context,
-          target: model.target ? (model.target.name ?? String(model.target.index)) : undefined,
-          buildArgs: { ...model.buildArgs, ...Object.fromEntries(changedArgs.map((n) => [n, CHANGED_ARG + n])) },
-        });
+      : rebuild(model, targetRef, { ...model.buildArgs, ...Object.fromEntries(changedArgs.map((n) => [n, CHANGED_ARG + n])) });
   const changed = new Set((change.changedPaths ?? []).map(cleanPath).filter((p) => p !== ""));
 
   const beforeKeys = computeKeys(before, { changed: new Set(), baseVersion: 0 }, null);
@@ -106,8 +113,11 @@ export function simulate(model: CacheModel, change: ChangeSet = {}): Simulation 
       // Report against the caller's model: the same file, so positions match.
       const info = sameInfo(model, after, afterInfo);
       let p: StepPrediction;
+      const picks = unknownPick(after, stage);
       if (!afterInfo.label) {
         p = { info, status: null, reason: null };
+      } else if (picks) {
+        p = { info, status: "uncertain", reason: picks };
       } else if (!after.needed.has(stage)) {
         p = { info, status: "skipped", reason: `stage ${stageName(stage)} is not needed to build ${after.target ? stageName(after.target) : "the target"}` };
       } else {
@@ -121,12 +131,49 @@ export function simulate(model: CacheModel, change: ChangeSet = {}): Simulation 
         lastStep = afterInfo;
         if (p.status) status.set(afterInfo, p.status);
       }
+      if (p.reason !== null) p.reason = readable(p.reason);
       if (p.status) counts[p.status]++;
       predictions.push(p);
       byInfo.set(info, p);
     }
   }
   return { predictions, prediction: (info) => byInfo.get(info), counts };
+}
+
+function rebuild(model: CacheModel, target: string | undefined, buildArgs: Readonly<Record<string, string>>): CacheModel {
+  return buildModel(model.file, { context: model.context, target, buildArgs });
+}
+
+/**
+ * Why a stage's fate hangs on a build-arg whose new value is not given: a
+ * needed stage whose FROM may name another stage through it, or a stage such
+ * a FROM may pick. Null otherwise (an image tag from a new value is simply a
+ * new image). With the value given, the model follows it.
+ */
+function unknownPick(model: CacheModel, stage: Stage): string | null {
+  const ref = (s: Stage): string => model.stageInfos(s)[0]?.inputs.image?.ref ?? "";
+  const picks = (s: Stage): Stage[] => {
+    const r = ref(s);
+    if (!changedArgIn(r)) return [];
+    const pattern = new RegExp(`^${r.split(new RegExp(`${CHANGED_ARG}[A-Za-z_][A-Za-z0-9_]*`)).map(escapeRegExp).join(".*")}$`, "i");
+    return model.file.stages.filter((c) => c.index < s.index && c.name !== null && pattern.test(c.name));
+  };
+  if (model.needed.has(stage)) {
+    return picks(stage).length > 0 ? `its FROM ${stage.base} depends on the new value of build-arg ${changedArgIn(ref(stage)) ?? ""}, which is not given` : null;
+  }
+  for (const s of model.needed) {
+    if (picks(s).includes(stage)) return `FROM ${s.base} may pick this stage, depending on the new value of build-arg ${changedArgIn(ref(s)) ?? ""}, which is not given`;
+  }
+  return null;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** A reason as people read it: a build-arg's unknown new value is named, never shown as the model's placeholder. */
+function readable(reason: string): string {
+  return reason.replace(CHANGED_ARG_WORD, (_, name: string) => `(the new value of build-arg ${name})`);
 }
 
 function decide(
@@ -337,16 +384,18 @@ function stageContent(
   const why = `${what} now holds different files at ${paths.join(", ")}`;
   const token = `${paths.join("\n")}@${end ? end.key : "empty"}`;
   if (!reference || !end) return { token, doubt: null, proven: null, why };
-  const same = reference.built.has(end.key) && end.doubt === null && !end.parentDoubt;
-  if (same) return { token, doubt: null, proven: null, why };
+  const old = matchStage(reference.model, from);
+  const oldEnd = old ? lastKey(reference.model, old, reference.keys) : null;
+  if (end.key === oldEnd && end.doubt === null && !end.parentDoubt) return { token, doubt: null, proven: null, why };
   const landed = changedFileLanding(model, from, paths, world);
   if (landed) return { token: token + "\u0000changed", doubt: null, proven: `${what} re-ran and ${landed}`, why };
   // Suppose the stage produced the same files as before: the key is then the old one.
-  const old = matchStage(reference.model, from);
-  const oldEnd = old ? lastKey(reference.model, old, reference.keys) : null;
+  // Measured: a stage that now ends at another step built before (a step deleted at its end)
+  // may hold the same bytes at the paths read, and BuildKit then keeps the step.
+  const rebuilt = reference.built.has(end.key) && end.doubt === null && !end.parentDoubt;
   return {
     token: `${paths.join("\n")}@${oldEnd ?? "new"}`,
-    doubt: `${what} re-ran; the copied bytes may be identical`,
+    doubt: rebuilt ? `${what} now ends at another step; the copied bytes may be identical` : `${what} re-ran; the copied bytes may be identical`,
     proven: null,
     why,
   };

@@ -25,7 +25,8 @@
  *   engine.prune(): Promise<void>
  *       `docker builder prune -af` and `docker image prune -f`: the next build is cold.
  *   engine.docker(args, timeoutMs?)  runs any other docker command against the engine.
- *   writeContext(files): string      a new temp dir holding those files (paths may contain "/").
+ *   writeContext(files): string      a new temp dir holding those files (paths may contain "/";
+ *       `{ link: "target" }` makes a symlink).
  *   offlineDockerfile(text, buildArgs?): { text, baseImages }
  *       Drops a "# syntax=" parser directive (keeping the line count: later lines keep their
  *       numbers), strips "@sha256:..." digests from image refs, and lists the external images
@@ -59,7 +60,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, normalize } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -97,6 +98,8 @@ export interface BuildOptions {
   extraArgs?: readonly string[];
   /** Default 120 000. */
   timeoutMs?: number;
+  /** The images the Dockerfile names exist already: do not tag `localbase` as them. */
+  ownImages?: boolean;
 }
 
 export interface BuildResult {
@@ -230,7 +233,7 @@ class DockerEngine implements Engine {
     const original = readFileSync(dfPath, "utf8");
     const offline = offlineDockerfile(original, opts.buildArgs);
     if (offline.text !== original) writeFileSync(dfPath, offline.text);
-    for (const ref of offline.baseImages) await this.must(["tag", BASE_IMAGE, ref]);
+    if (!opts.ownImages) for (const ref of offline.baseImages) await this.must(["tag", BASE_IMAGE, ref]);
 
     const args = ["build", "--progress=plain", "--network=none", "-f", dfPath];
     for (const [k, v] of Object.entries(opts.buildArgs ?? {})) args.push("--build-arg", `${k}=${v}`);
@@ -275,13 +278,17 @@ class DockerEngine implements Engine {
 
 // ------------------------------------------------------------------------------ contexts
 
-export function writeContext(files: Record<string, string | { content: string | Buffer; mode?: number }>): string {
+export function writeContext(files: Record<string, string | { content: string | Buffer; mode?: number } | { link: string }>): string {
   const dir = mkdtempSync(join(tmpdir(), "layerlint-ctx-"));
   for (const [rel, spec] of Object.entries(files)) {
     const clean = normalize(rel);
     if (isAbsolute(clean) || clean.startsWith("..")) throw new Error(`writeContext: ${rel} is outside the context`);
     const p = join(dir, clean);
     mkdirSync(dirname(p), { recursive: true });
+    if (typeof spec !== "string" && "link" in spec) {
+      symlinkSync(spec.link, p);
+      continue;
+    }
     const content = typeof spec === "string" ? spec : spec.content;
     writeFileSync(p, content);
     if (typeof spec !== "string" && spec.mode !== undefined) chmodSync(p, spec.mode);

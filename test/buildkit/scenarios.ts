@@ -8,7 +8,8 @@
  * Base images are all the local busybox image, so RUN commands may only use
  * busybox tools, and builds have no network.
  */
-export type FileSpec = string | { content: string; mode: number };
+/** A file's text, its text and mode, or a symlink to `link`. */
+export type FileSpec = string | { content: string; mode: number } | { link: string };
 
 export interface Change {
   /** Files to write (new content), the Dockerfile included. */
@@ -478,5 +479,153 @@ export const SCENARIOS: Scenario[] = [
       Dockerfile: "FROM alpine:3.19\nRUN echo first > /first\nARG NAME=a\nRUN <<EOF\necho $NAME > /name\nEOF\n",
     },
     change: { buildArgs: { NAME: "b" } },
+  },
+  {
+    name: "an ENV after an ARG of the same name shadows it",
+    measured: "later RUNs see the ENV value: a new --build-arg re-runs nothing",
+    files: {
+      Dockerfile: "FROM alpine:3.19\nARG MODE=dev\nENV MODE=prod\nRUN echo $MODE > /mode\nCOPY a.txt /a.txt\n",
+      "a.txt": "a\n",
+    },
+    change: { buildArgs: { MODE: "staging" } },
+  },
+  {
+    name: "an ENV before an ARG of the same name: the ARG wins",
+    files: {
+      Dockerfile: "FROM alpine:3.19\nENV MODE=prod\nRUN echo first > /first\nARG MODE=dev\nRUN echo $MODE > /mode\n",
+    },
+    change: { buildArgs: { MODE: "staging" } },
+  },
+  {
+    name: "an ENV edit before an ARG of the same name that has a value",
+    measured: "the ARG's value replaces the variable: the RUN after it keeps its key",
+    files: {
+      Dockerfile: "FROM alpine:3.19\nENV MODE=prod\nARG MODE=dev\nRUN echo $MODE > /mode\n",
+      ".dockerignore": "Dockerfile\n",
+    },
+    change: { write: { Dockerfile: "FROM alpine:3.19\nENV MODE=test\nARG MODE=dev\nRUN echo $MODE > /mode\n" } },
+  },
+  {
+    name: "a COPY source that is a symlink to a file",
+    measured: "the link is followed: editing its target re-runs the COPY",
+    files: {
+      Dockerfile: "FROM alpine:3.19\nCOPY current.conf /etc/app.conf\nRUN cat /etc/app.conf > /seen\n",
+      "configs/prod.conf": "a=1\n",
+      "current.conf": { link: "configs/prod.conf" },
+    },
+    change: { write: { "configs/prod.conf": "a=2\n" } },
+  },
+  {
+    name: "a COPY source that is a symlink to a folder",
+    measured: "the link is followed: editing a file of the folder it points to re-runs the COPY",
+    files: {
+      Dockerfile: "FROM alpine:3.19\nCOPY current/ /x/\nRUN ls /x > /seen\n",
+      "v2/a.txt": "1\n",
+      current: { link: "v2" },
+    },
+    change: { write: { "v2/a.txt": "2\n" } },
+  },
+  {
+    name: "a symlink inside a copied folder is copied as a link",
+    files: {
+      Dockerfile: "FROM alpine:3.19\nCOPY app/ /app/\nRUN ls -l /app > /seen\n",
+      "app/main.txt": "1\n",
+      "app/conf": { link: "../shared/conf.txt" },
+      "shared/conf.txt": "1\n",
+    },
+    change: { write: { "shared/conf.txt": "2\n" } },
+  },
+  {
+    name: "a COPY heredoc with an unquoted delimiter expands a build-arg",
+    measured: "the body is expanded before it is copied: a new value re-runs the COPY",
+    files: {
+      Dockerfile: "FROM alpine:3.19\nARG VERSION=1\nCOPY <<EOF /etc/app.conf\nversion=${VERSION}\nEOF\nCOPY a.txt /a.txt\n",
+      "a.txt": "a\n",
+    },
+    change: { buildArgs: { VERSION: "2" } },
+  },
+  {
+    name: "a COPY heredoc with a quoted delimiter does not expand",
+    files: {
+      Dockerfile: 'FROM alpine:3.19\nARG VERSION=1\nCOPY <<"EOF" /etc/app.conf\nversion=${VERSION}\nEOF\nCOPY a.txt /a.txt\n',
+      "a.txt": "a\n",
+    },
+    change: { buildArgs: { VERSION: "2" } },
+  },
+  {
+    name: "a COPY heredoc that expands an ENV",
+    files: {
+      Dockerfile: "FROM alpine:3.19\nENV LEVEL=1\nCOPY <<EOF /etc/app.conf\nlevel=$LEVEL\nEOF\n",
+      ".dockerignore": "Dockerfile\n",
+    },
+    change: { write: { Dockerfile: "FROM alpine:3.19\nENV LEVEL=2\nCOPY <<EOF /etc/app.conf\nlevel=$LEVEL\nEOF\n" } },
+  },
+  {
+    name: "a FROM chosen by a build-arg follows the given value",
+    measured: "with --build-arg FLAVOR=b the engine builds stage build-b, and a COPY --from of the chosen stage follows it",
+    files: {
+      Dockerfile:
+        "ARG FLAVOR=a\nFROM alpine:3.19 AS build-a\nRUN echo a > /flavor\n\nFROM alpine:3.19 AS build-b\nRUN echo b > /flavor\n\nFROM build-${FLAVOR} AS chosen\nRUN cat /flavor > /seen\n\nFROM alpine:3.19\nCOPY --from=chosen /seen /seen\nCOPY a.txt /a.txt\n",
+      "a.txt": "a\n",
+    },
+    change: { buildArgs: { FLAVOR: "b" } },
+  },
+  {
+    name: "a FROM chosen by a build-arg left at its default",
+    files: {
+      Dockerfile:
+        "ARG FLAVOR=a\nFROM alpine:3.19 AS build-a\nCOPY a.txt /flavor\n\nFROM alpine:3.19 AS build-b\nCOPY b.txt /flavor\n\nFROM build-${FLAVOR} AS chosen\nRUN cat /flavor > /seen\n",
+      "a.txt": "a\n",
+      "b.txt": "b\n",
+    },
+    change: { write: { "b.txt": "b2\n" } },
+  },
+  {
+    name: "a build-arg given its empty default",
+    measured: "passing the default value changes no key",
+    files: {
+      Dockerfile: "FROM alpine:3.19\nARG EXTRA=\nRUN echo one $EXTRA > /one\nARG UID=1000\nRUN echo $UID > /uid\n",
+    },
+    change: { buildArgs: { EXTRA: "", UID: "1000" } },
+  },
+  {
+    name: "a USER taken from a build-arg",
+    measured: "the reason names the build-arg in words",
+    files: {
+      Dockerfile: "FROM alpine:3.19\nRUN echo one > /one\nARG UID=1000\nUSER $UID\nWORKDIR /w\nRUN echo two > /tmp/two\n",
+    },
+    change: { buildArgs: { UID: "1001" } },
+  },
+  {
+    name: "a symlink matched by a COPY wildcard is followed",
+    measured: "found by the generated cases: each path a wildcard matches is followed, so re-moding the file a matched link points to re-runs the COPY",
+    files: {
+      Dockerfile: "FROM alpine:3.19 AS s0\nLABEL l=1\n\nFROM s0 AS s1\nCOPY --link src/*.txt /app/\n",
+      "src/app.txt": "app\n",
+      "src/shared.txt": { link: "../b.txt" },
+      "b.txt": "b\n",
+    },
+    change: { chmod: { "b.txt": 0o755 } },
+  },
+  {
+    name: "a stage read through a mount now ends at an earlier step",
+    measured: "found by the generated cases: the bytes at the mounted path did not change, so BuildKit kept the RUN; the model says uncertain",
+    files: {
+      Dockerfile: "FROM alpine:3.19 AS s0\nRUN echo x > /dev/null\nWORKDIR /app\n\nFROM alpine:3.19 AS s1\nRUN echo y > /dev/null\nRUN --mount=type=bind,from=s0,source=/etc,target=/m ls /m > /dev/null\nRUN echo after > /dev/null\n",
+    },
+    change: {
+      write: {
+        Dockerfile: "FROM alpine:3.19 AS s0\nRUN echo x > /dev/null\n\nFROM alpine:3.19 AS s1\nRUN echo y > /dev/null\nRUN --mount=type=bind,from=s0,source=/etc,target=/m ls /m > /dev/null\nRUN echo after > /dev/null\n",
+      },
+    },
+  },
+  {
+    name: "a stage copied from now ends at an earlier step",
+    files: {
+      Dockerfile: "FROM alpine:3.19 AS s0\nRUN echo x > /dev/null\nWORKDIR /app\n\nFROM alpine:3.19 AS s1\nCOPY --from=s0 /etc /e/\nRUN echo after > /dev/null\n",
+    },
+    change: {
+      write: { Dockerfile: "FROM alpine:3.19 AS s0\nRUN echo x > /dev/null\n\nFROM alpine:3.19 AS s1\nCOPY --from=s0 /etc /e/\nRUN echo after > /dev/null\n" },
+    },
   },
 ];
