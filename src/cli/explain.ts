@@ -51,19 +51,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!args.dockerfile) throw new UsageError("explain needs a Dockerfile: layerlint explain <Dockerfile>");
   const format = args.format ?? (process.stdout.isTTY ? "table" : "json");
   if (format !== "table" && format !== "json") throw new UsageError(`unknown --format "${format}": use table or json`);
-  const contextDir = args.context ?? dirname(args.dockerfile);
-  if (!existsSync(contextDir) || !statSync(contextDir).isDirectory()) throw new UsageError("the build context is not a directory", contextDir);
   const source = readDockerfile(args.dockerfile);
-
-  let changedPaths: string[] | undefined;
-  let previousText: string | undefined;
-  if (args.changed.length > 0) changedPaths = args.changed.map((p) => contextRelative(contextDir, p));
-  if (args.since !== undefined) {
-    changedPaths = [...(changedPaths ?? []), ...changedSince(contextDir, args.since)];
-    previousText = dockerfileAt(args.dockerfile, args.since) ?? undefined;
-  }
-  const changedBuildArgs = args.buildArg.map((a) => a.split("=")[0]).filter((n) => n !== "");
-  for (const n of changedBuildArgs) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new UsageError(`--build-arg "${n}" is not a variable name`);
+  const { contextDir, changedPaths, previousText, changedBuildArgs } = changeOptions(args.dockerfile, args);
 
   let report: ExplainReport;
   try {
@@ -82,6 +71,36 @@ export async function run(argv: string[]): Promise<number> {
   }
   process.stdout.write(format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatTable(report, useColor()));
   return 0;
+}
+
+export interface ChangeArgs {
+  context?: string;
+  changed: string[];
+  since?: string;
+  buildArg: string[];
+}
+
+/**
+ * The change since the previous build, as `explain` and `why` take it:
+ * `--changed` paths, `--since REF` (git's changed files and the Dockerfile's
+ * text at REF), and `--build-arg` names.
+ */
+export function changeOptions(
+  dockerfile: string,
+  args: ChangeArgs,
+): { contextDir: string; changedPaths: string[] | undefined; previousText: string | undefined; changedBuildArgs: string[] } {
+  const contextDir = args.context ?? dirname(dockerfile);
+  if (!existsSync(contextDir) || !statSync(contextDir).isDirectory()) throw new UsageError("the build context is not a directory", contextDir);
+  let changedPaths: string[] | undefined;
+  let previousText: string | undefined;
+  if (args.changed.length > 0) changedPaths = args.changed.map((p) => contextRelative(contextDir, p));
+  if (args.since !== undefined) {
+    changedPaths = [...(changedPaths ?? []), ...changedSince(contextDir, args.since)];
+    previousText = dockerfileAt(dockerfile, args.since) ?? undefined;
+  }
+  const changedBuildArgs = args.buildArg.map((a) => a.split("=")[0]).filter((n) => n !== "");
+  for (const n of changedBuildArgs) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new UsageError(`--build-arg "${n}" is not a variable name`);
+  return { contextDir, changedPaths, previousText, changedBuildArgs };
 }
 
 function useColor(): boolean {

@@ -115,7 +115,7 @@ function count(model: CacheModel, paths: readonly string[], into: Map<StepInfo, 
  * install that gained a cache mount or a cleanup) by the same keyword with
  * one argument text containing the other.
  */
-function matchSteps(before: StepInfo[], after: StepInfo[]): Map<StepInfo, StepInfo> {
+export function matchSteps(before: StepInfo[], after: StepInfo[]): Map<StepInfo, StepInfo> {
   const out = new Map<StepInfo, StepInfo>();
   const used = new Set<StepInfo>();
   const pair = (b: StepInfo, same: (a: StepInfo) => boolean): void => {
