@@ -75,7 +75,7 @@ export function readBuildLog(data: Buffer | string, name: string): BuildLog {
   const text = typeof data === "string" ? data : decodeLog(data, name);
   const body = text.replace(/^\uFEFF/, "");
   if (body.trim() === "") throw new UsageError("the log is empty: expected the output of `docker build --progress=plain` or `--progress=rawjson`", name);
-  if (/\u0000/.test(body)) throw new UsageError("not a build log: the file is binary", name);
+  if (body.includes("\u0000")) throw new UsageError("not a build log: the file is binary", name);
   const first = body.trimStart()[0];
   const log = first === "{" ? readRawJson(body, name) : readPlain(body, name);
   if (log.steps.length === 0) {
