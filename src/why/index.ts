@@ -122,11 +122,13 @@ export function why(options: WhyOptions): WhyReport {
         else if (engine === "cached") cause = "the base image was already there";
         else cause = printed.digest ? `the engine resolved the base image to ${printed.digest}` : "the engine loaded the base image";
       } else if (engine === "ran") {
-        if (parent && parentEngine === "ran" && !parentIsBase) cause = "its parent step ran";
-        else if (predicted === "rerun" || predicted === "uncertain") {
+        if (predicted === "rerun" || predicted === "uncertain") {
           const fromBase = parentIsBase && parent ? sim.prediction(parent) : undefined;
-          cause = reason === "parent step re-ran" && fromBase?.status === "rerun" ? (fromBase.reason ?? reason) : reason === "parent step re-ran" ? "its parent step ran" : reason;
+          if (parent && parentEngine === "ran" && !parentIsBase) cause = "its parent step ran";
+          else if (reason === "parent step re-ran") cause = fromBase?.status === "rerun" ? (fromBase.reason ?? reason) : "its parent step ran";
+          else cause = reason;
         } else {
+          // Counted even after a parent that ran: that parent was predicted cached too, so the chain is unexplained.
           unexplained++;
           cause = `unexplained: layerlint predicts it stays cached; in order of likelihood: ${evidence.map((e, n) => `(${n + 1}) ${e}`).join("; ")}`;
         }
