@@ -5,7 +5,7 @@ import { fixSource, lintSource } from "../lint.js";
 import { loadContext, simulate, stageName, type CacheModel, type ChangeSet, type Simulation, type StepInfo, type StepStatus } from "../model/index.js";
 import { fromString, type SourceText } from "../read.js";
 import type { BuildLog, EngineOutcome, LogStep } from "./log.js";
-import { firstLine, matchLog } from "./match.js";
+import { dedupTwin, firstLine, matchLog } from "./match.js";
 
 export { readBuildLog, type BuildLog, type EngineOutcome, type LogFormat, type LogStep } from "./log.js";
 export { matchLog } from "./match.js";
@@ -101,14 +101,14 @@ export function why(options: WhyOptions): WhyReport {
         engine = printed.engine;
         seconds = printed.seconds;
       } else {
-        const twin = dedupTwin(model, info, matched.byInfo);
+        const twin = dedupTwin(info, matched.byInfo);
         engine = twin ? twin.engine : "not-run";
       }
       const parentEngine = parent ? (engineOf.get(parent) ?? null) : null;
       const parentIsBase = parent !== null && parent.kind === "base";
 
       if (!printed) {
-        const twin = dedupTwin(model, info, matched.byInfo);
+        const twin = dedupTwin(info, matched.byInfo);
         if (twin) cause = `built once with the identical step ${twin.key}`;
         else if (!model.needed.has(stage)) cause = reason || `stage ${stageName(stage)} is not needed for the target`;
         else if (stoppedAt) cause = `not run: the build stopped at ${stoppedAt.key} ${short(stoppedAt.instruction)}`;
@@ -197,15 +197,6 @@ function logEvidence(log: BuildLog, changeGiven: boolean): string[] {
   const platforms = [...new Set(log.steps.map((s) => s.platform).filter((p): p is string => p !== null))];
   out.push(`a different platform${platforms.length > 0 ? ` (this build: ${platforms.join(", ")})` : ""} than the build that filled the cache (--platform)`);
   return out;
-}
-
-/** The printed step BuildKit merged this one with: the same position and text in another stage. */
-function dedupTwin(model: CacheModel, info: StepInfo, printed: ReadonlyMap<StepInfo, LogStep>): LogStep | null {
-  const text = firstLine(info.instruction.source);
-  for (const [other, step] of printed) {
-    if (other.stage !== info.stage && other.step === info.step && firstLine(other.instruction.source) === text && model.needed.has(other.stage)) return step;
-  }
-  return null;
 }
 
 function lastStep(model: CacheModel, stage: ReturnType<CacheModel["baseStage"]>): StepInfo | null {

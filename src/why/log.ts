@@ -246,7 +246,8 @@ function* jsonValues(text: string, name: string): Generator<string> {
 function assemble(format: LogFormat, vertices: Vertex[], cacheImport: boolean, name: string): BuildLog {
   const steps: LogStep[] = [];
   const seen = new Set<string>();
-  let failed = false;
+  // rawjson announces every vertex before it starts: after a failure, those never started did not run
+  const failed = vertices.some((v) => v.error !== null);
   for (const v of vertices) {
     const m = /^\[([^\]]+)\] ([\s\S]*)$/.exec(v.name);
     if (!m) continue;
@@ -265,9 +266,8 @@ function assemble(format: LogFormat, vertices: Vertex[], cacheImport: boolean, n
     if (v.error) engine = "error";
     else if (v.cached) engine = "cached";
     else if (v.completed !== null) engine = "ran";
-    else if (v.canceled) engine = "not-run";
+    else if (v.canceled || failed) engine = "not-run";
     else throw new UsageError(`the log is truncated: step [${m[1]}] ${short(instruction)} has no result (no DONE, CACHED or ERROR)`, name);
-    if (engine === "error") failed = true;
     steps.push({
       label: `[${m[1]}]`,
       key,

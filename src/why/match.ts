@@ -53,7 +53,26 @@ export function matchLog(model: CacheModel, log: BuildLog, logName: string, dock
     byInfo.set(info, step);
   }
   if (differ > 0 && differ * 2 >= compared) throw another(example);
+  if (!log.failed) {
+    // A build that did not fail prints every step it needs, except those merged with an identical step of another stage.
+    const printedStages = new Set([...byInfo.keys()].map((i) => i.stage));
+    // With the default target the stages it needs must all be there; another --target may need fewer.
+    if ([...printedStages].every((st) => model.needed.has(st))) for (const st of model.needed) printedStages.add(st);
+    for (const info of infos) {
+      if (byInfo.has(info) || !printedStages.has(info.stage) || dedupTwin(info, byInfo)) continue;
+      throw new UsageError(`the log is truncated: step ${labelKey(info.label as string)} ${short(firstLine(info.instruction.source))} is missing, and no step failed`, logName);
+    }
+  }
   return { byInfo, platform };
+}
+
+/** The printed step BuildKit merged this one with: the same position and text in another stage. */
+export function dedupTwin(info: StepInfo, printed: ReadonlyMap<StepInfo, LogStep>): LogStep | null {
+  const text = firstLine(info.instruction.source);
+  for (const [other, step] of printed) {
+    if (other.stage !== info.stage && other.step === info.step && firstLine(other.instruction.source) === text) return step;
+  }
+  return null;
 }
 
 /** The instruction's own line: continuations joined, heredoc bodies left out, blanks collapsed. */
