@@ -4,7 +4,7 @@ import { matchSteps } from "../impact/index.js";
 import { fixSource, lintSource } from "../lint.js";
 import { loadContext, simulate, stageName, type CacheModel, type ChangeSet, type Simulation, type StepInfo, type StepStatus } from "../model/index.js";
 import { fromString, type SourceText } from "../read.js";
-import type { BuildLog, EngineOutcome, LogStep } from "./log.js";
+import type { BuildLog, EngineOutcome } from "./log.js";
 import { dedupTwin, firstLine, matchLog } from "./match.js";
 
 export { readBuildLog, type BuildLog, type EngineOutcome, type LogFormat, type LogStep } from "./log.js";
