@@ -8,6 +8,7 @@ import { fromString } from "../src/read.js";
 import { readBuildLog, why, type BuildLog, type WhyOptions, type WhyReport } from "../src/why/index.js";
 import { cli } from "./helpers/cli.js";
 import { ROOT } from "./helpers/fixtures.js";
+import { scriptedRepo } from "./helpers/git.js";
 
 /**
  * Logs under test/why-logs/ come from real builds of test/why-logs/app
@@ -194,6 +195,31 @@ describe("layerlint why (CLI)", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(r.stderr).toContain(name);
+  });
+
+  it("takes the change from git with --since, and impact --timings from the command line", () => {
+    const files = (index: string, pkg = '{"name":"a"}\n') => ({
+      Dockerfile: readFileSync(APP_DOCKERFILE, "utf8"),
+      ".dockerignore": "Dockerfile\n.dockerignore\n",
+      "package.json": pkg,
+      "src/index.js": index,
+    });
+    const { dir } = scriptedRepo([
+      { message: "initial", write: files("console.log(1)\n") },
+      { message: "edit", write: files("console.log(2)\n") },
+      { message: "bump", write: files("console.log(2)\n", '{"name":"a","version":"2"}\n') },
+    ]);
+    const r = cli(["why", "Dockerfile", "--log", join(LOGS, "02-source-edit.plain"), "--since", "HEAD~2", "--format", "json"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    const report = JSON.parse(r.stdout) as WhyReport;
+    // the log is of the source edit only: git also names package.json, whose COPY the engine kept cached
+    expect(report.steps[4].cause).toBe("COPY . . brings in changed package.json, src/index.js");
+    expect(report.steps[2].cause).toMatch(/^model error: /);
+    const t = cli(["impact", "Dockerfile", "--timings", "-", "--format", "json"], { cwd: dir, input: readFileSync(join(LOGS, "01-full.plain"), "utf8") });
+    expect(t.stderr).toBe("");
+    const json = JSON.parse(t.stdout) as { commits: number; secondsRerun: number; steps: { step: string; seconds: number | null; reruns: number }[] };
+    expect(json.steps.find((s) => s.step === "[4/7]")).toMatchObject({ seconds: 1.6 });
+    expect(json.secondsRerun).toBeCloseTo(json.steps.reduce((n, s) => n + (s.seconds ?? 0) * s.reruns, 0), 5);
   });
 
   it("is listed in the help", () => {

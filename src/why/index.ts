@@ -133,7 +133,7 @@ export function why(options: WhyOptions): WhyReport {
           cause = `unexplained: layerlint predicts it stays cached; in order of likelihood: ${evidence.map((e, n) => `(${n + 1}) ${e}`).join("; ")}`;
         }
       } else if (predicted === "rerun") {
-        cause = `model error: the engine kept it cached, but layerlint predicts a re-run (${reason}); please report this log and Dockerfile`;
+        cause = `model error: the engine kept it cached, but layerlint predicts a re-run (${reason}); if the change given is what this build saw, please report the log and the Dockerfile`;
       } else if (predicted === "uncertain") {
         cause = `cached: ${reason}, and it did not`;
       } else {
