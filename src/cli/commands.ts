@@ -3,7 +3,7 @@
  * (main.ts) so that the start-up entry can tell a command from a path
  * without bundling the commands themselves.
  */
-export const COMMAND_NAMES = ["lint", "explain", "lsp", "impact"] as const;
+export const COMMAND_NAMES = ["lint", "explain", "lsp", "impact", "why"] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];
 

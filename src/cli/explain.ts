@@ -52,32 +52,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!args.dockerfile) throw new UsageError("explain needs a Dockerfile: layerlint explain <Dockerfile>");
   const format = args.format ?? (process.stdout.isTTY ? "table" : "json");
   if (format !== "table" && format !== "json") throw new UsageError(`unknown --format "${format}": use table or json`);
-  const contextDir = args.context ?? dirname(args.dockerfile);
-  if (!existsSync(contextDir) || !statSync(contextDir).isDirectory()) throw new UsageError("the build context is not a directory", contextDir);
   const source = readDockerfile(args.dockerfile);
-
-  let changedPaths: string[] | undefined;
-  let previousText: string | undefined;
-  if (args.changed.length > 0) changedPaths = args.changed.map((p) => contextRelative(contextDir, p));
-  // A path that is not there may be a deleted file (a change too) or a typo: it is taken as changed, with a word about it.
-  for (const [i, p] of (changedPaths ?? []).entries()) {
-    if (p !== "" && !existsSync(resolve(contextDir, p))) process.stderr.write(`layerlint: warning: --changed ${args.changed[i]}: no such path in the build context ${contextDir} (taken as changed)\n`);
-  }
-  if (args.since !== undefined) {
-    changedPaths = [...(changedPaths ?? []), ...changedSince(contextDir, args.since)];
-    previousText = dockerfileAt(args.dockerfile, args.since) ?? undefined;
-  }
-  // NAME changed to a value not given; NAME=VALUE changed to VALUE from the value the file gives it (the default).
-  const changedBuildArgs: string[] = [];
-  const buildArgValues: Record<string, string> = {};
-  for (const a of args.buildArg) {
-    const eq = a.indexOf("=");
-    const n = eq === -1 ? a : a.slice(0, eq);
-    if (n === "") continue;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new UsageError(`--build-arg "${n}" is not a variable name`);
-    if (eq === -1) changedBuildArgs.push(n);
-    else buildArgValues[n] = a.slice(eq + 1);
-  }
+  const { contextDir, changedPaths, previousText, changedBuildArgs, buildArgValues } = changeOptions(args.dockerfile, args);
   const valued = Object.keys(buildArgValues).length > 0;
 
   let report: ExplainReport;
@@ -99,6 +75,49 @@ export async function run(argv: string[]): Promise<number> {
   }
   process.stdout.write(format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatTable(report, useColor()));
   return 0;
+}
+
+export interface ChangeArgs {
+  context?: string;
+  changed: string[];
+  since?: string;
+  buildArg: string[];
+}
+
+/**
+ * The change since the previous build, as `explain` and `why` take it:
+ * `--changed` paths, `--since REF` (git's changed files and the Dockerfile's
+ * text at REF), and `--build-arg` names.
+ */
+export function changeOptions(
+  dockerfile: string,
+  args: ChangeArgs,
+): { contextDir: string; changedPaths: string[] | undefined; previousText: string | undefined; changedBuildArgs: string[]; buildArgValues: Record<string, string> } {
+  const contextDir = args.context ?? dirname(dockerfile);
+  if (!existsSync(contextDir) || !statSync(contextDir).isDirectory()) throw new UsageError("the build context is not a directory", contextDir);
+  let changedPaths: string[] | undefined;
+  let previousText: string | undefined;
+  if (args.changed.length > 0) changedPaths = args.changed.map((p) => contextRelative(contextDir, p));
+  // A path that is not there may be a deleted file (a change too) or a typo: it is taken as changed, with a word about it.
+  for (const [i, p] of (changedPaths ?? []).entries()) {
+    if (p !== "" && !existsSync(resolve(contextDir, p))) process.stderr.write(`layerlint: warning: --changed ${args.changed[i]}: no such path in the build context ${contextDir} (taken as changed)\n`);
+  }
+  if (args.since !== undefined) {
+    changedPaths = [...(changedPaths ?? []), ...changedSince(contextDir, args.since)];
+    previousText = dockerfileAt(dockerfile, args.since) ?? undefined;
+  }
+  // NAME changed to a value not given; NAME=VALUE changed to VALUE from the value the file gives it (the default).
+  const changedBuildArgs: string[] = [];
+  const buildArgValues: Record<string, string> = {};
+  for (const a of args.buildArg) {
+    const eq = a.indexOf("=");
+    const n = eq === -1 ? a : a.slice(0, eq);
+    if (n === "") continue;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new UsageError(`--build-arg "${n}" is not a variable name`);
+    if (eq === -1) changedBuildArgs.push(n);
+    else buildArgValues[n] = a.slice(eq + 1);
+  }
+  return { contextDir, changedPaths, previousText, changedBuildArgs, buildArgValues };
 }
 
 function useColor(): boolean {

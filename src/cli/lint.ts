@@ -42,7 +42,7 @@ export async function parseLintArgs(argv: string[]): Promise<LintArgs> {
   const { default: yargs } = await import("yargs");
   const y = yargs(argv)
     .scriptName("layerlint")
-    .usage("$0 [paths..]\n\nLint Dockerfiles for build-cache and layer mistakes. Paths may be files or directories; - reads standard input.\n\nOther commands: layerlint explain, layerlint impact, layerlint lsp (each has --help).")
+    .usage("$0 [paths..]\n\nLint Dockerfiles for build-cache and layer mistakes. Paths may be files or directories; - reads standard input.\n\nOther commands: layerlint explain, layerlint impact, layerlint why, layerlint lsp (each has --help).")
     .option("format", { alias: "f", type: "string", default: "stylish", describe: `output format: ${FORMAT_NAMES.join(", ")}` })
     .option("fix", { type: "boolean", default: false, describe: "apply safe fixes and write the files" })
     .option("fix-dry-run", { type: "boolean", default: false, describe: "show fixes (a diff; the fixed text for stdin) and write nothing" })

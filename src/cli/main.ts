@@ -12,6 +12,7 @@ export const COMMANDS: Readonly<Record<CommandName, { describe: string; load: ()
   lint: { describe: "lint Dockerfiles (the default command)", load: () => import("./lint.js") },
   explain: { describe: "show each step's cache key and what a change re-runs", load: () => import("./explain.js") },
   lsp: { describe: "run the language server (--stdio)", load: () => import("./lsp.js") },
+  why: { describe: "why each step of a real build ran, from its log (--log)", load: () => import("./why.js") },
   impact: { describe: "how often each step re-ran over the git history, before and after fixes", load: () => import("./impact.js") },
 };
 
