@@ -1,14 +1,14 @@
 import { posix } from "node:path";
 import { findInstalls, type InstallMatch } from "../ecosystems/index.js";
 import type { Instruction, Mount, ParsedDockerfile, Stage } from "../parse/index.js";
-import { loadContext, sourceMatcher, type BuildContext } from "./context.js";
+import { loadContext, sourceExistsIn, sourceMatcher, type BuildContext } from "./context.js";
 import { kindOf, type StepKind } from "./kinds.js";
 import { resolveIn } from "./paths.js";
 import { expand } from "./variables.js";
 import { UsageError } from "../errors.js";
 
 export { describeKind, kindOf, KNOWN_KEYWORDS, type StepKind } from "./kinds.js";
-export { cleanPath, isGlob, loadContext, sourceMatcher, type BuildContext } from "./context.js";
+export { cleanPath, isGlob, loadContext, sourceExistsIn, sourceMatcher, type BuildContext } from "./context.js";
 export { expand, referencedVariables } from "./variables.js";
 export { commandWords, splitCommands, type ShellCommand } from "./shell.js";
 export { simulate, stageName, type ChangeSet, type Simulation, type StepPrediction, type StepStatus } from "./simulate.js";
@@ -90,6 +90,13 @@ export interface CacheModelOptions {
   target?: string;
   /** `--build-arg` values, for FROM references and simulation. */
   buildArgs?: Readonly<Record<string, string>>;
+  /**
+   * The context directory is only a guess (nothing says how the file is
+   * built): if a COPY/ADD source is missing from it, the model has no
+   * context, as for standard input, so that rules reason from the text
+   * instead of from the wrong folder's files.
+   */
+  contextGuessed?: boolean;
 }
 
 export interface CacheModel {
@@ -138,7 +145,7 @@ export interface CacheModel {
 const REMOTE = /^(https?|git|ssh):\/\/|^git@/;
 
 export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = {}): CacheModel {
-  const context =
+  let context =
     options.context && typeof options.context === "object"
       ? options.context
       : loadContext(typeof options.context === "string" ? options.context : null);
@@ -347,6 +354,11 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
   const contextSources = (ins: Instruction): string[] =>
     ((byId.get(ins.id) ?? triggerById.get(ins.id))?.inputs.sources ?? []).filter((s) => s.kind === "context").map((s) => s.path);
 
+  if (options.contextGuessed && context.root !== null) {
+    const root = context.root;
+    if (infos.some((i) => i.inputs.sources?.some((s) => s.kind === "context" && !sourceExistsIn(root, s.path)))) context = loadContext(null);
+  }
+
   const installsByInstruction = new Map<Instruction, InstallMatch[]>();
   const model: CacheModel = {
     file,
@@ -497,4 +509,9 @@ function isManifestLike(file: string): boolean {
 function isFileSource(files: readonly string[], source: string): boolean {
   const s = source.replace(/^\.?\//, "");
   return files.length === 1 && files[0] === s;
+}
+
+/** Every context path a COPY/ADD of the file names (every stage, not only the target's). */
+export function contextSourcePaths(model: CacheModel): string[] {
+  return model.infos.flatMap((i) => (i.inputs.sources ?? []).filter((s) => s.kind === "context").map((s) => s.path));
 }
