@@ -253,6 +253,12 @@ export function kindOf(file: string, root: string): SourceKind | null {
   return null;
 }
 
+/** Whether a changed file may change the builds discovered (a configuration file, or a `.env` that a compose file reads). */
+export function isBuildFile(path: string): boolean {
+  const p = path.split(sep).join("/");
+  return basename(p) === ".env" || kindOf(p, p.includes("/.github/workflows/") ? p.slice(0, p.indexOf("/.github/workflows/")) : dirname(p)) !== null;
+}
+
 /** Folders never searched: dependencies, VCS data; hidden folders other than these. */
 const SKIP = new Set(["node_modules", "vendor", "bower_components", "__pycache__"]);
 const HIDDEN_KEPT = new Set([".github", ".devcontainer", ".gitlab", ".docker", ".ci", ".circleci", ".buildkite"]);

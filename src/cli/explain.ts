@@ -10,6 +10,7 @@ import { cleanPath } from "../model/context.js";
 import { version } from "../version.js";
 import { readDockerfile } from "./files.js";
 import { strictCommandLine } from "./args.js";
+import { discoverBuilds, relativePath, type Build } from "../builds/index.js";
 
 interface ExplainArgs {
   dockerfile: string;
@@ -20,6 +21,7 @@ interface ExplainArgs {
   buildArg: string[];
   baseChanged: boolean;
   format?: string;
+  build?: string;
 }
 
 function parseArgs(argv: string[]): ExplainArgs {
@@ -35,6 +37,7 @@ function parseArgs(argv: string[]): ExplainArgs {
     .option("build-arg", { type: "string", array: true, default: [] as string[], describe: "NAME of a build-arg whose value changed (NAME=VALUE is read as NAME; repeatable)" })
     .option("base-changed", { type: "boolean", default: false, describe: "the base images' tags now point to new images" })
     .option("format", { type: "string", describe: "table (the default on a terminal) or json (the default otherwise)" })
+    .option("build", { type: "string", describe: "which discovered build to explain, by its source (layerlint --print-config FILE lists them; default: the first)" })
     .version(version());
   strictCommandLine(y).command("$0 [dockerfile]", false, (b) => b.positional("dockerfile", { type: "string" }));
   const a = y.parseSync() as unknown as ExplainArgs & { _: (string | number)[] };
@@ -51,9 +54,12 @@ export async function run(argv: string[]): Promise<number> {
   if (!args.dockerfile) throw new UsageError("explain needs a Dockerfile: layerlint explain <Dockerfile>");
   const format = args.format ?? (process.stdout.isTTY ? "table" : "json");
   if (format !== "table" && format !== "json") throw new UsageError(`unknown --format "${format}": use table or json`);
-  const contextDir = args.context ?? dirname(args.dockerfile);
-  if (!existsSync(contextDir) || !statSync(contextDir).isDirectory()) throw new UsageError("the build context is not a directory", contextDir);
   const source = readDockerfile(args.dockerfile);
+  const build = await chooseBuild(args, source.text);
+  // The Dockerfile's own folder is shown as it was given; another is relative to the working directory.
+  const contextDir = args.context ?? (build.context === resolve(dirname(args.dockerfile)) ? dirname(args.dockerfile) : relativePath(process.cwd(), build.context));
+  if (!existsSync(contextDir) || !statSync(contextDir).isDirectory()) throw new UsageError("the build context is not a directory", contextDir);
+  const target = args.target ?? build.target;
 
   let changedPaths: string[] | undefined;
   let previousText: string | undefined;
@@ -70,7 +76,8 @@ export async function run(argv: string[]): Promise<number> {
     report = explain(source, {
       filePath: args.dockerfile,
       context: contextDir,
-      target: args.target,
+      target,
+      buildArgValues: build.args,
       changedPaths,
       changedBuildArgs,
       baseChanged: args.baseChanged,
@@ -80,8 +87,18 @@ export async function run(argv: string[]): Promise<number> {
     if (e instanceof UsageError) throw new UsageError(e.message, args.dockerfile);
     throw e;
   }
+  report = { ...report, build: { context: contextDir, target: target ?? null, source: args.context ? "command line" : build.source } };
   process.stdout.write(format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatTable(report, useColor()));
   return 0;
+}
+
+/** The discovered build to explain: the one `--build` names, else the first. */
+async function chooseBuild(args: ExplainArgs, text: string): Promise<Build> {
+  const { builds } = await discoverBuilds(args.dockerfile, text);
+  if (args.build === undefined) return builds[0];
+  const chosen = builds.find((b) => b.source === args.build) ?? builds.find((b) => b.source.endsWith(args.build ?? ""));
+  if (!chosen) throw new UsageError(`--build ${args.build}: no such build of this Dockerfile (known: ${builds.map((b) => b.source).join(", ")})`);
+  return chosen;
 }
 
 function useColor(): boolean {
@@ -142,7 +159,7 @@ const KIND_WORDS: Record<string, string> = {
 function formatTable(report: ExplainReport, color: boolean): string {
   const c = pc.createColors(color);
   const changeGiven = report.instructions.some((i) => i.status !== null);
-  const head = [`${report.file}`, `context ${report.context ?? "(none)"}`, `target ${report.target ?? "(none)"}`];
+  const head = [`${report.file}`, `context ${report.context ?? "(none)"}`, `target ${report.target ?? "(none)"}`, ...(report.build ? [`build ${report.build.source}`] : [])];
   const skipped = report.stages.filter((s) => !s.needed).map((s) => s.label);
   if (skipped.length > 0) head.push(`not built: ${skipped.join(", ")}`);
   const rows: string[][] = [["STEP", "INSTRUCTION", "KIND", "CACHE KEY DEPENDS ON", ...(changeGiven ? ["STATUS"] : [])]];
