@@ -96,10 +96,10 @@ function expandMake(text: string, vars: ReadonlyMap<string, string>): string {
  * (`cd "$(dirname "$0")"`, `DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"`) say.
  */
 export function scriptDeclarations(file: string, text: string, root: string): Declaration[] {
-  const own = dirname(file);
-  const script = text.replace(OWN_FOLDER, (m) => (m.startsWith('"') ? `"${own}"` : own));
+  const script = text.replace(OWN_FOLDER, dirname(file));
   return buildsInScript(script, { cwd: root }).map((b) => fromCommand("script", file, `line ${b.line + 1}`, b));
 }
 
-/** `$(dirname "$0")`, `$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)` and their quoted forms: the script's folder. */
-const OWN_FOLDER = /"?\$\((?:cd\s+)?"?\$\(dirname\s+"?(?:\$0|\$\{0\}|\$\{BASH_SOURCE(?:\[0\])?\}|\$BASH_SOURCE)"?\)"?(?:\s*(?:&>\s*\/dev\/null\s*)?&&\s*pwd(?:\s+-P)?)?\)"?/g;
+const SELF = String.raw`\$\(dirname\s+"?(?:\$0|\$\{0\}|\$\{BASH_SOURCE(?:\[0\])?\}|\$BASH_SOURCE)"?\)`;
+/** `$(dirname "$0")`, `$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)` and their like: the script's folder. */
+const OWN_FOLDER = new RegExp(String.raw`\$\(cd\s+"?${SELF}"?\s*(?:(?:&?>\s*/dev/null\s*)?&&\s*pwd(?:\s+-P)?\s*)?\)|${SELF}`, "g");
