@@ -45,6 +45,8 @@ export interface DiscoverOptions {
   cwd?: string;
   /** Look at each configuration file's size and time again, and re-read the changed ones (the language server). */
   recheck?: boolean;
+  /** Name sources relative to the repository instead of the working directory (an editor has no meaningful one). */
+  labelsFromRepository?: boolean;
 }
 
 /** Counts of work done, for tests that check each file is read once. */
@@ -60,7 +62,7 @@ export async function discoverBuilds(dockerfile: string, text: string, options: 
   for (const d of declarations) {
     if (d.dockerfile !== path) continue;
     if (d.unknown !== undefined || d.context === null) unknown.push(d);
-    else builds.push({ context: d.context, ...(d.target !== undefined ? { target: d.target } : {}), args: d.args, source: label(d, cwd), guessed: false });
+    else builds.push({ context: d.context, ...(d.target !== undefined ? { target: d.target } : {}), args: d.args, source: label(d, options.labelsFromRepository ? root : cwd), guessed: false });
   }
   if (builds.length === 0) {
     const found = structuralContext(path, text, root);

@@ -76,7 +76,7 @@ export class LintSession {
   private discover(uri: string, path: string, text: string): void {
     if (this.builds.has(path) || this.discovering.has(path)) return;
     this.discovering.add(path);
-    discoverBuilds(path, text, { recheck: true }).then(
+    discoverBuilds(path, text, { recheck: true, labelsFromRepository: true }).then(
       ({ builds }) => {
         this.discovering.delete(path);
         this.builds.set(path, builds[0]);
