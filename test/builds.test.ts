@@ -180,6 +180,73 @@ describe("discovery, by source", () => {
   });
 });
 
+describe("discovery: what real repositories write", () => {
+  it("bake: a null default leaves the argument unset, a default may name another variable, templates and empty targets are no builds", async () => {
+    const dir = repo({
+      "Dockerfile": NODE_APP,
+      "package.json": "{}",
+      "docker-bake.hcl": [
+        'variable "GO_VERSION" { default = null }',
+        'variable "CTX" { default = "." }',
+        'variable "TEST_CTX" { default = CTX }',
+        'target "_common" { args = { GO_VERSION = GO_VERSION } }',
+        'target "meta-helper" {}',
+        'target "test" {',
+        '  inherits = ["_common"]',
+        "  context = TEST_CTX",
+        '  target = "prod"',
+        "}",
+        "",
+      ].join("\n"),
+    });
+    expect((await builds(dir, "Dockerfile")).builds).toEqual([{ context: ".", target: "prod", args: {}, source: "docker-bake.hcl#target.test", guessed: false }]);
+  });
+
+  it("compose: `- NAME` args from the .env file, and many anchors", async () => {
+    const anchors = Array.from({ length: 150 }, (_, i) => `  s${i}:\n    <<: *common\n`).join("");
+    const dir = repo({
+      "Dockerfile": NODE_APP,
+      "package.json": "{}",
+      ".env": "IMAGE=node:20\n",
+      "compose.yaml": `x-common: &common\n  build:\n    context: .\n    args:\n      - IMAGE\nservices:\n${anchors}`,
+    });
+    const found = await builds(dir, "Dockerfile");
+    expect(found.problems).toEqual([]);
+    expect(found.builds).toEqual([{ context: ".", args: { IMAGE: "node:20" }, source: "compose.yaml#services.s0", guessed: false }]);
+  });
+
+  it("commands: a variable of options is not the context, an empty expansion is no argument", async () => {
+    const dir = repo({
+      "Dockerfile": NODE_APP,
+      "docker/Dockerfile": NODE_APP,
+      "package.json": "{}",
+      "Makefile": "EMPTY :=\nimage:\n\tdocker buildx build $(DOCKER_BUILDX_ARGS) $(EMPTY) -t x -f Dockerfile .\n",
+      "build.sh": 'docker build $EXTRA_FLAGS -f docker/Dockerfile --target prod .\n',
+    });
+    expect((await builds(dir, "Dockerfile")).builds[0].source).toBe("Makefile#image");
+    expect((await builds(dir, "docker/Dockerfile")).builds[0]).toMatchObject({ context: ".", target: "prod", source: "build.sh#line 1" });
+  });
+
+  it("every parser works from the built CLI (bake's WebAssembly, devcontainer's JSON with comments, YAML)", () => {
+    const dir = repo({
+      "a/Dockerfile": NODE_APP,
+      "b/Dockerfile": NODE_APP,
+      "c/Dockerfile": NODE_APP,
+      "package.json": "{}",
+      "docker-bake.hcl": 'target "a" {\n  dockerfile = "a/Dockerfile"\n}\n',
+      ".devcontainer/devcontainer.json": '{ // comment\n "build": { "dockerfile": "../b/Dockerfile", "context": ".." } }',
+      "compose.yml": "services:\n  c:\n    build:\n      context: .\n      dockerfile: c/Dockerfile\n",
+    });
+    const r = cli(["a/Dockerfile", "b/Dockerfile", "c/Dockerfile", "--format", "json", "--debug"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect((JSON.parse(r.stdout) as { builds: { source: string }[] }[]).map((f) => f.builds.map((b) => b.source))).toEqual([
+      ["docker-bake.hcl#target.a"],
+      [".devcontainer/devcontainer.json#build"],
+      ["compose.yml#services.c"],
+    ]);
+  });
+});
+
 describe("discovery: what no declaration says", () => {
   it("the structural test: the nearest folder up to the root where the COPY sources exist", async () => {
     const dir = repo({ "docker/app/Dockerfile": "FROM node:20\nCOPY package.json src/ ./\n", "package.json": "{}", "src/index.js": "" });

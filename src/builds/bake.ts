@@ -21,15 +21,35 @@ export async function bakeDeclarations(file: string, text: string): Promise<Decl
   if (!isObject(data)) return [];
   const targets = blocks(data.target);
   const vars = new Map<string, string>();
-  for (const [name, v] of blocks(data.variable)) if (v.default !== undefined && v.default !== null) vars.set(name, String(v.default));
+  // A variable whose default is null (or absent) is unset: an argument that is only that variable is not passed at all.
+  const unset = new Set<string>();
+  for (const [name, v] of blocks(data.variable)) {
+    if (v.default === undefined || v.default === null) unset.add(name);
+    vars.set(name, v.default === undefined || v.default === null ? "" : String(v.default));
+  }
+  // A default may name another variable (`default = TEST_CONTEXT`); one that cannot be resolved is unknown.
+  for (let round = 0; round < 5; round++) {
+    for (const [name, value] of vars) {
+      if (!value.includes("${")) continue;
+      const r = interpolate(value, vars);
+      if (r === null) vars.delete(name);
+      else vars.set(name, r);
+    }
+  }
   const dir = dirname(file);
   const out: Declaration[] = [];
+  // A target that others inherit is their template, and an empty one is a placeholder (the metadata action's
+  // `docker-metadata-action` target): neither is a build of its own.
+  const inherited = new Set([...targets.values()].flatMap((t) => (Array.isArray(t.inherits) ? t.inherits.map(String) : [])));
   for (const name of targets.keys()) {
+    if (inherited.has(name) || Object.keys(targets.get(name) ?? {}).length === 0) continue;
     const t = flatten(name, targets, new Set());
     const decl: Declaration = { kind: "bake", file, at: `target.${name}`, dockerfile: null, context: null, args: {} };
     let unknown: string | null = null;
     const value = (v: unknown, what: string): string | null => {
       if (v === undefined || v === null) return null;
+      const only = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(String(v));
+      if (only && unset.has(only[1])) return null;
       const r = interpolate(String(v), vars);
       if (r === null) unknown ??= `${what} ${String(v)}`;
       return r;

@@ -104,6 +104,8 @@ const VALUE_OPTIONS = new Set([
   "--unsetlabel", "--cap-add", "--cap-drop", "--device", "--dns", "--dns-option", "--dns-search", "--isolation", "--pid", "--ipc",
   "--uts", "--cgroupns", "--pull", "--tls-verify", "--squash-all",
 ]);
+const OPTION_VARIABLE = /^\$(?:\(make |\{)?[A-Za-z_]*(?:ARGS|FLAGS|OPTS|OPTIONS)[)}]?$/i;
+
 /** Options whose value is optional in podman (`--pull`, `--layers`): they only take `--opt=value`. */
 const INLINE_ONLY = new Set(["--pull", "--layers", "--tls-verify", "--squash-all"]);
 
@@ -124,7 +126,8 @@ function parseBuildCommand(words: ShellWord[], cwd: string | null): Omit<Command
     const w = words[i];
     const t = w.text;
     if (!t.startsWith("-") || t === "-") {
-      positional.push(w);
+      // `$(DOCKER_BUILD_ARGS)`, `$EXTRA_FLAGS`: by their names, options added to the command, not its context.
+      if (!(w.unresolved && OPTION_VARIABLE.test(w.unresolved))) positional.push(w);
       continue;
     }
     const eq = t.startsWith("--") ? t.indexOf("=") : -1;
@@ -196,13 +199,16 @@ function commandsOf(script: string, vars: Map<string, string>): SimpleCommand[] 
   let unresolved: string | null = null;
   let line = 0;
   let commandLine = 0;
+  let quoted = false;
   const endWord = (): void => {
-    if (hasWord) {
+    // An unquoted expansion to nothing is no word at all (`docker build $(EMPTY) .` has one argument).
+    if (hasWord && (word !== "" || quoted || unresolved !== null)) {
       if (words.length === 0) commandLine = line;
       words.push({ text: word, unresolved });
     }
     word = "";
     hasWord = false;
+    quoted = false;
     unresolved = null;
   };
   const endCommand = (): void => {
@@ -269,9 +275,11 @@ function commandsOf(script: string, vars: Map<string, string>): SimpleCommand[] 
       word += text;
       line += text.split("\n").length - 1;
       hasWord = true;
+      quoted = true;
       i = end === -1 ? script.length : end;
     } else if (c === '"') {
       hasWord = true;
+      quoted = true;
       for (i++; i < script.length && script[i] !== '"'; i++) {
         if (script[i] === "\\" && i + 1 < script.length) word += script[++i];
         else if (script[i] === "$") i = dollar(i);

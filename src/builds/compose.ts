@@ -11,7 +11,7 @@ import type { Declaration, ReadText } from "./types.js";
  * environment is not read, so that a lint does not depend on who runs it.
  */
 export function composeDeclarations(file: string, text: string, read: ReadText): Declaration[] {
-  const doc = parse(text, { merge: true }) as unknown;
+  const doc = parse(text, YAML_OPTIONS) as unknown;
   const services = isObject(doc) ? doc.services : undefined;
   if (!isObject(services)) return [];
   const dir = dirname(file);
@@ -37,7 +37,10 @@ export function composeDeclarations(file: string, text: string, read: ReadText):
     const target = value(build.target, "target");
     for (const [k, v] of argEntries(build.args)) {
       if (v === null) {
-        unknown ??= `args.${k} (its value comes from the environment)`;
+        // `- NAME` takes NAME from the environment, which for compose includes the `.env` file.
+        const fromEnv = vars().get(k);
+        if (fromEnv !== undefined) decl.args[k] = fromEnv;
+        else unknown ??= `args.${k} (its value comes from the environment)`;
         continue;
       }
       const r = value(v, `args.${k}`);
@@ -51,6 +54,13 @@ export function composeDeclarations(file: string, text: string, read: ReadText):
   }
   return out;
 }
+
+/**
+ * `<<` merge keys, and more aliases than the yaml package's default of 100:
+ * compose files share settings through anchors (`x-common: &common`) far
+ * more than that; the limit still bounds an alias bomb.
+ */
+export const YAML_OPTIONS = { merge: true, maxAliasCount: 10_000 } as const;
 
 /** `args:` as a map or as a list of `NAME=VALUE` (a bare `NAME` takes the value from the environment: null). */
 function argEntries(args: unknown): [string, unknown][] {

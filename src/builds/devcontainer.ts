@@ -1,5 +1,6 @@
 import { dirname, resolve } from "node:path";
-import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
+// The ES module build: the package's main is a UMD file whose relative require() calls a bundle cannot follow.
+import { parse, printParseErrorCode, type ParseError } from "jsonc-parser/lib/esm/main.js";
 import { isObject } from "./compose.js";
 import type { Declaration } from "./types.js";
 

@@ -56,13 +56,16 @@ export async function discoverBuilds(dockerfile: string, text: string, options: 
   const cwd = options.cwd ?? process.cwd();
   const path = resolve(cwd, dockerfile);
   const root = repositoryOf(path, cwd);
-  const { declarations, problems } = await indexOf(root, options.recheck ?? false);
+  const index = await indexOf(root, options.recheck ?? false);
+  const { declarations } = index;
+  const labelBase = options.labelsFromRepository ? root : cwd;
+  const problems = index.problems.map((p) => `${relativePath(labelBase, p.file)}${p.at ? `#${p.at}` : ""}: ${p.message}: skipped`);
   const builds: Build[] = [];
   const unknown: Declaration[] = [];
   for (const d of declarations) {
     if (d.dockerfile !== path) continue;
     if (d.unknown !== undefined || d.context === null) unknown.push(d);
-    else builds.push({ context: d.context, ...(d.target !== undefined ? { target: d.target } : {}), args: d.args, source: label(d, options.labelsFromRepository ? root : cwd), guessed: false });
+    else builds.push({ context: d.context, ...(d.target !== undefined ? { target: d.target } : {}), args: d.args, source: label(d, labelBase), guessed: false });
   }
   if (builds.length === 0) {
     const found = structuralContext(path, text, root);
@@ -129,9 +132,16 @@ export function structuralContext(dockerfile: string, text: string, root: string
   }
 }
 
+/** A configuration file or a declaration that was skipped, and why. */
+interface Problem {
+  file: string;
+  at?: string;
+  message: string;
+}
+
 interface RepoIndex {
   declarations: Declaration[];
-  problems: string[];
+  problems: Problem[];
 }
 
 interface FileEntry {
@@ -161,7 +171,7 @@ async function indexOf(root: string, recheck: boolean): Promise<RepoIndex> {
     filesByRoot.set(root, files);
   }
   const declarations: Declaration[] = [];
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   for (const file of files) {
     let entry = entries.get(file);
     const stamp = recheck || !entry ? stampOf(file) : entry.stamp;
@@ -170,10 +180,10 @@ async function indexOf(root: string, recheck: boolean): Promise<RepoIndex> {
       entries.set(file, entry);
     }
     const r = await entry.result;
-    if (r.problem) problems.push(r.problem);
+    if (r.problem) problems.push({ file, message: r.problem });
     for (const d of r.declarations) {
       const why = problemOf(d, root);
-      if (why) problems.push(`${d.file}#${d.at}: ${why}: skipped`);
+      if (why) problems.push({ file, at: d.at, message: why });
       else declarations.push(d);
     }
   }
@@ -184,7 +194,7 @@ function problemOf(d: Declaration, root: string): string | null {
   const inside = (p: string): boolean => p === root || p.startsWith(root + sep);
   if (d.context !== null && !inside(d.context)) return `the context ${d.context} is outside the repository`;
   if (d.dockerfile !== null && !inside(d.dockerfile)) return `the Dockerfile ${d.dockerfile} is outside the repository`;
-  if (d.dockerfile !== null && d.unknown === undefined && !existsSync(d.dockerfile)) return `the Dockerfile ${d.dockerfile} does not exist`;
+  if (d.dockerfile !== null && d.unknown === undefined && !existsSync(d.dockerfile)) return `the Dockerfile ${relativePath(root, d.dockerfile)} does not exist`;
   return null;
 }
 
@@ -210,12 +220,11 @@ function readText(path: string): string | null {
 async function readDeclarations(file: string, root: string): Promise<{ declarations: Declaration[]; problem: string | null }> {
   const kind = kindOf(file, root);
   const text = kind === null ? null : readText(file);
-  if (kind === null || text === null) return { declarations: [], problem: kind === null ? null : `${file}: cannot be read: skipped` };
+  if (kind === null || text === null) return { declarations: [], problem: kind === null ? null : "cannot be read" };
   try {
     return { declarations: await parseSource(kind, file, text, root), problem: null };
   } catch (e) {
-    const message = (e instanceof Error ? e.message : String(e)).split("\n")[0];
-    return { declarations: [], problem: `${file}: ${message}: skipped` };
+    return { declarations: [], problem: (e instanceof Error ? e.message : String(e)).split("\n")[0] };
   }
 }
 

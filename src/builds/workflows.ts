@@ -1,18 +1,18 @@
 import { resolve } from "node:path";
 import { parse } from "yaml";
 import { buildsInScript, type CommandBuild } from "./command.js";
-import { isObject } from "./compose.js";
+import { isObject, YAML_OPTIONS } from "./compose.js";
 import type { Declaration, SourceKind } from "./types.js";
 
 /**
- * GitHub Actions workflows: `docker/build-push-action` steps (`context`,
+ * GitHub Actions workflows: `docker/build-push-action` steps (and its drop-in fork `useblacksmith/build-push-action`) (`context`,
  * `file`, `target`, `build-args`) and `run:` scripts, which start in the
  * repository root or the `working-directory` in force. The action's `file`
  * is relative to the workspace, like `docker build -f`; without `context`
  * the action builds the repository as checked out, the root.
  */
 export function workflowDeclarations(file: string, text: string, root: string): Declaration[] {
-  const doc = parse(text, { merge: true }) as unknown;
+  const doc = parse(text, YAML_OPTIONS) as unknown;
   if (!isObject(doc) || !isObject(doc.jobs)) return [];
   const out: Declaration[] = [];
   const workflowEnv = literalEnv(doc.env);
@@ -24,7 +24,7 @@ export function workflowDeclarations(file: string, text: string, root: string): 
       if (!isObject(step)) return;
       const at = `jobs.${jobId}.steps[${i}]`;
       const env = { ...jobEnv, ...literalEnv(step.env) };
-      if (typeof step.uses === "string" && /^docker\/build-push-action@/.test(step.uses)) {
+      if (typeof step.uses === "string" && /^(docker|useblacksmith)\/build-push-action@/.test(step.uses)) {
         out.push(buildPushAction(file, at, isObject(step.with) ? step.with : {}, root, env));
       } else if (typeof step.run === "string") {
         const dir = typeof step["working-directory"] === "string" ? step["working-directory"] : defaultDir;
@@ -38,7 +38,7 @@ export function workflowDeclarations(file: string, text: string, root: string): 
 
 /** GitLab CI: `script`, `before_script` and `after_script` of each job, run in the project's root. */
 export function gitlabDeclarations(file: string, text: string, root: string): Declaration[] {
-  const doc = parse(text, { merge: true }) as unknown;
+  const doc = parse(text, YAML_OPTIONS) as unknown;
   if (!isObject(doc)) return [];
   const out: Declaration[] = [];
   const globalEnv = { CI_PROJECT_DIR: root, ...literalEnv(doc.variables) };
