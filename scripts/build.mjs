@@ -24,6 +24,8 @@ execFileSync(process.execPath, [join(root, "scripts/gen-rules.mjs")], { stdio: "
 rmSync(join(root, "dist"), { recursive: true, force: true });
 const common = {
   absWorkingDir: root,
+  // Reads its WebAssembly file from its own folder, so it stays a dependency on disk; loaded only for an HCL bake file.
+  external: ["@cdktf/hcl2json"],
   bundle: true,
   platform: "node",
   target: "node20",
@@ -58,7 +60,7 @@ await build({
   outExtension: { ".js": ".cjs" },
   format: "cjs",
   // The fast path never parses with yargs; the full CLI loads it when it does.
-  external: ["yargs"],
+  external: [...common.external, "yargs"],
   plugins: [lazyYaml],
   define: { ...define, "import.meta.url": "__layerlintModuleUrl" },
   banner: { js: 'const __layerlintModuleUrl = require("node:url").pathToFileURL(__filename).href;' },

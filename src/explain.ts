@@ -63,6 +63,8 @@ export interface ExplainInstruction {
 
 export interface ExplainReport {
   file: string;
+  /** The build explained, when the CLI chose one from those discovered (`--build`). */
+  build?: { context: string; target: string | null; source: string };
   context: string | null;
   target: string | null;
   stages: ExplainStage[];

@@ -26,6 +26,8 @@ export interface LintOptions {
   context?: string | BuildContext | null;
   target?: string;
   buildArgs?: Record<string, string>;
+  /** The context is a guess (see CacheModelOptions.contextGuessed). */
+  contextGuessed?: boolean;
 }
 
 export interface LintResult {
@@ -54,7 +56,7 @@ export function lintWithRules(source: SourceText | string, options: Omit<LintOpt
   const { enabled, warnings } = rulesFor(rules, config, options.filePath ?? null, options.cliRules);
   const context = contextFor(options);
   const file = parse(src, filePath);
-  const model = buildModel(file, { context, target: options.target, buildArgs: options.buildArgs });
+  const model = buildModel(file, { context, target: options.target, buildArgs: options.buildArgs, contextGuessed: options.contextGuessed });
   const findings = runRules(file, model, enabled, rules);
   if (src.replacedInvalidUtf8) {
     findings.unshift({

@@ -37,7 +37,7 @@ describe("CLI: exit codes and the JSON contract", () => {
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toHaveLength(1);
-    expect(Object.keys(out[0]).sort()).toEqual(["errorCount", "filePath", "infoCount", "messages", "warningCount"]);
+    expect(Object.keys(out[0]).sort()).toEqual(["builds", "errorCount", "filePath", "infoCount", "messages", "warningCount"]);
     expect(out[0].filePath).toBe(join(dir, "Dockerfile"));
     const m = out[0].messages[0];
     expect(m).toMatchObject({ ruleId: "copy-before-install", severity: "warning", line: 3, column: 1, endLine: 3, endColumn: 9 });

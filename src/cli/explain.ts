@@ -10,6 +10,7 @@ import { cleanPath } from "../model/context.js";
 import { version } from "../version.js";
 import { readDockerfile } from "./files.js";
 import { strictCommandLine } from "./args.js";
+import { discoverBuilds, relativePath, type Build } from "../builds/index.js";
 
 interface ExplainArgs {
   dockerfile: string;
@@ -20,6 +21,7 @@ interface ExplainArgs {
   buildArg: string[];
   baseChanged: boolean;
   format?: string;
+  build?: string;
 }
 
 function parseArgs(argv: string[]): ExplainArgs {
@@ -35,6 +37,7 @@ function parseArgs(argv: string[]): ExplainArgs {
     .option("build-arg", { type: "string", array: true, default: [] as string[], describe: "a build-arg whose value changed: NAME (to a value not given) or NAME=VALUE (from its default to VALUE); repeatable" })
     .option("base-changed", { type: "boolean", default: false, describe: "the base images' tags now point to new images" })
     .option("format", { alias: "f", type: "string", describe: "table (the default on a terminal) or json (the default otherwise)" })
+    .option("build", { type: "string", describe: "which discovered build to explain, by its source (layerlint --print-config FILE lists them; default: the first)" })
     .version(version());
   // ./Dockerfile by default, as for impact.
   strictCommandLine(y).command("$0 [dockerfile]", false, (b) => b.positional("dockerfile", { type: "string", default: "Dockerfile" }));
@@ -53,7 +56,11 @@ export async function run(argv: string[]): Promise<number> {
   const format = args.format ?? (process.stdout.isTTY ? "table" : "json");
   if (format !== "table" && format !== "json") throw new UsageError(`unknown --format "${format}": use table or json`);
   const source = readDockerfile(args.dockerfile);
-  const { contextDir, changedPaths, previousText, changedBuildArgs, buildArgValues } = changeOptions(args.dockerfile, args);
+  const build = await chooseBuild(args.dockerfile, args.build, source.text);
+  // The Dockerfile's own folder is shown as it was given; another is relative to the working directory.
+  const contextDir = args.context ?? (build.context === resolve(dirname(args.dockerfile)) ? dirname(args.dockerfile) : relativePath(process.cwd(), build.context));
+  const target = args.target ?? build.target;
+  const { changedPaths, previousText, changedBuildArgs, buildArgValues } = changeOptions(args.dockerfile, { ...args, context: contextDir });
   const valued = Object.keys(buildArgValues).length > 0;
 
   let report: ExplainReport;
@@ -61,11 +68,12 @@ export async function run(argv: string[]): Promise<number> {
     report = explain(source, {
       filePath: args.dockerfile,
       context: contextDir,
-      target: args.target,
+      target,
       changedPaths,
       changedBuildArgs,
-      buildArgValues: valued ? buildArgValues : undefined,
-      previousBuildArgValues: valued ? {} : undefined,
+      // The discovered build's arguments are what the previous build used; NAME=VALUE says what this one uses.
+      buildArgValues: { ...build.args, ...buildArgValues },
+      previousBuildArgValues: valued ? build.args : undefined,
       baseChanged: args.baseChanged,
       previousText,
     });
@@ -73,6 +81,7 @@ export async function run(argv: string[]): Promise<number> {
     if (e instanceof UsageError) throw new UsageError(e.message, args.dockerfile);
     throw e;
   }
+  report = { ...report, build: { context: contextDir, target: target ?? null, source: args.context ? "command line" : build.source } };
   process.stdout.write(format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatTable(report, useColor()));
   return 0;
 }
@@ -118,6 +127,15 @@ export function changeOptions(
     else buildArgValues[n] = a.slice(eq + 1);
   }
   return { contextDir, changedPaths, previousText, changedBuildArgs, buildArgValues };
+}
+
+/** The discovered build to explain: the one `--build` names, else the first. */
+export async function chooseBuild(dockerfile: string, name: string | undefined, text: string): Promise<Build> {
+  const { builds } = await discoverBuilds(dockerfile, text);
+  if (name === undefined) return builds[0];
+  const chosen = builds.find((b) => b.source === name) ?? builds.find((b) => b.source.endsWith(name));
+  if (!chosen) throw new UsageError(`--build ${name}: no such build of this Dockerfile (known: ${builds.map((b) => b.source).join(", ")})`);
+  return chosen;
 }
 
 function useColor(): boolean {
@@ -178,7 +196,7 @@ const KIND_WORDS: Record<string, string> = {
 function formatTable(report: ExplainReport, color: boolean): string {
   const c = pc.createColors(color);
   const changeGiven = report.instructions.some((i) => i.status !== null);
-  const head = [`${report.file}`, `context ${report.context ?? "(none)"}`, `target ${report.target ?? "(none)"}`];
+  const head = [`${report.file}`, `context ${report.context ?? "(none)"}`, `target ${report.target ?? "(none)"}`, ...(report.build ? [`build ${report.build.source}`] : [])];
   const skipped = report.stages.filter((s) => !s.needed).map((s) => s.label);
   if (skipped.length > 0) head.push(`not built: ${skipped.join(", ")}`);
   const rows: string[][] = [["STEP", "INSTRUCTION", "KIND", "CACHE KEY DEPENDS ON", ...(changeGiven ? ["STATUS"] : [])]];

@@ -5,7 +5,7 @@ import { findConfig, readConfigFile, resolveRules, type LoadedConfig } from "../
 import type { Finding, Severity, SeveritySetting } from "../engine/types.js";
 import { writeFileAtomic } from "../fix/write.js";
 import { FORMAT_NAMES, loadFormatter, type FileReport } from "../formatters/index.js";
-import { fixSource, lintSource, type LintOptions } from "../lint.js";
+import { fixSource, lintSource, type LintOptions, type LintResult } from "../lint.js";
 import type { SourceText } from "../read.js";
 import { version } from "../version.js";
 import { expandPaths, lintedRootOf, readDockerfile, readStdin } from "./files.js";
@@ -13,6 +13,7 @@ import { writeReport } from "./output.js";
 import { stdoutIsTTY, writeStdout } from "./fast-io.js";
 import { lintInPool, poolSize, type PooledResult, type PoolInput } from "./pool.js";
 import { strictCommandLine } from "./args.js";
+import { discoverBuilds, distinct, relativePath, type Build } from "../builds/index.js";
 
 /** The parsed command line (yargs, or parseFastArgs for the common case). */
 export interface LintArgs {
@@ -85,7 +86,7 @@ export async function runLint(args: LintArgs): Promise<number> {
   const explicitConfig: LoadedConfig | undefined = args.config ? readConfigFile(args.config) : undefined;
   if (args.printConfig !== undefined) {
     if (args.printConfig === "") throw new UsageError("--print-config needs a file: the Dockerfile whose configuration to print (layerlint --print-config Dockerfile)");
-    return printConfig(args.printConfig, explicitConfig, cliRules);
+    return printConfig(args.printConfig, explicitConfig, cliRules, args);
   }
   if (!FORMAT_NAMES.includes(args.format)) throw new UsageError(`unknown format "${args.format}" (known: ${FORMAT_NAMES.join(", ")})`);
   // On its own it would lint and change nothing, which looks like "nothing to fix".
@@ -105,14 +106,23 @@ export async function runLint(args: LintArgs): Promise<number> {
   }
   for (const p of expandPaths(paths)) inputs.push({ path: p, source: readDockerfile(p), stdin: false });
 
+  // Which builds use each file: discovered in this thread, where each configuration file is read once for the whole run.
+  const notes = new Set<string>();
+  const discovered = new Map<string, Build[]>();
+  for (const input of inputs) {
+    const builds = await buildsOf(input, args, notes);
+    if (builds) discovered.set(input.path, builds);
+  }
+  if (args.debug) for (const n of notes) process.stderr.write(`layerlint: debug: ${n}\n`);
+
   const reports: FileReport[] = [];
   const warnings = new Set<string>();
   const dryRunOut: string[] = [];
   // Many files (and no diff to print): lint them on worker threads, same code, same order.
   const workers = args.fixDryRun ? 0 : poolSize(inputs.filter((i) => !i.stdin).length);
   // A worker does not know which directory argument each file came from (fixes stay inside it): send it along.
-  const pooled = workers > 0 ? inputs.filter((i) => !i.stdin).map((i) => ({ ...i, root: lintedRootOf(i.path) })) : [];
-  for (const input of inputs) if (workers === 0 || input.stdin) reports.push(await lintInput(input, args, base, warnings, dryRunOut));
+  const pooled = workers > 0 ? inputs.filter((i) => !i.stdin).map((i) => ({ ...i, root: lintedRootOf(i.path), builds: discovered.get(i.path) })) : [];
+  for (const input of inputs) if (workers === 0 || input.stdin) reports.push(await lintInput({ ...input, builds: discovered.get(input.path) }, args, base, warnings, dryRunOut));
   if (workers > 0) {
     const setup = { args, config: explicitConfig };
     // This thread lints batches too, with the same function as the workers.
@@ -162,9 +172,67 @@ export async function lintBatch(inputs: PoolInput[], setup: { args: LintArgs; co
   return out;
 }
 
+/**
+ * The builds a file is linted with: those discovered, with `--context`,
+ * `--target` and `--build-arg` put over each; undefined for standard input
+ * without a file name (no context at all).
+ */
+async function buildsOf(input: { path: string; source: SourceText; stdin: boolean }, args: LintArgs, notes: Set<string>): Promise<Build[] | undefined> {
+  if (input.stdin && !args.stdinFilename) return undefined;
+  const found = await discoverBuilds(input.path, input.source.text);
+  found.problems.forEach((p) => notes.add(p));
+  for (const d of found.unknown) notes.add(`${relativePath(process.cwd(), d.file)}#${d.at}: not used: ${d.unknown ?? "the context is not known"}`);
+  const buildArgs = parseBuildArgs(args.buildArg);
+  return distinct(
+    found.builds.map((b) => ({
+      ...b,
+      ...(args.context ? { context: resolve(args.context), guessed: false, source: "command line" } : {}),
+      ...(args.target ? { target: args.target } : {}),
+      args: { ...b.args, ...buildArgs },
+    })),
+  );
+}
+
+/**
+ * Lints one text once per build and merges the findings: a finding every
+ * build gives is reported once; one that only some builds give names them.
+ */
+function lintBuilds(source: SourceText, options: LintOptions, builds: readonly Build[] | undefined): LintResult {
+  if (!builds || builds.length === 0) return lintSource(source, options);
+  const results = builds.map((b) => lintSource(source, { ...options, ...buildOptions(b) }));
+  if (results.length === 1) return results[0];
+  const byKey = new Map<string, { finding: Finding; builds: Build[] }>();
+  results.forEach((r, i) => {
+    for (const f of r.findings) {
+      const key = `${f.ruleId}\0${f.range.start.offset}\0${f.range.end.offset}\0${f.message}`;
+      const seen = byKey.get(key);
+      if (seen) seen.builds.push(builds[i]);
+      else byKey.set(key, { finding: f, builds: [builds[i]] });
+    }
+  });
+  const findings = [...byKey.values()]
+    .map(({ finding, builds: some }) => (some.length === builds.length ? finding : { ...finding, message: `${finding.message} (in ${some.map(buildName).join(", ")})` }))
+    .sort((a, b) => a.range.start.offset - b.range.start.offset);
+  return { ...results[0], findings, warnings: [...new Set(results.flatMap((r) => r.warnings))] };
+}
+
+/** A build as a finding's message names it: its source, and the target when that tells builds apart. */
+function buildName(b: Build): string {
+  return b.target ? `${b.source}, target ${b.target}` : b.source;
+}
+
+function buildOptions(b: Build): Pick<LintOptions, "context" | "target" | "buildArgs" | "contextGuessed"> {
+  return { context: b.context, target: b.target, buildArgs: b.args, contextGuessed: b.guessed };
+}
+
+/** The builds as the JSON report lists them: contexts relative to the working directory. */
+function reportedBuilds(builds: readonly Build[] | undefined): FileReport["builds"] {
+  return (builds ?? []).map((b) => ({ context: relativePath(process.cwd(), b.context), target: b.target ?? null, source: b.source }));
+}
+
 /** Lints (and with --fix, fixes) one input: the body of the serial loop. */
 async function lintInput(
-  input: { path: string; source: SourceText; stdin: boolean; root?: string },
+  input: { path: string; source: SourceText; stdin: boolean; root?: string; builds?: Build[] },
   args: LintArgs,
   base: Omit<LintOptions, "filePath">,
   warnings: Set<string>,
@@ -179,7 +247,8 @@ async function lintInput(
   let text: string;
   let output: string | undefined;
   if (args.fix || args.fixDryRun) {
-    const fixed = fixSource(input.source, { ...options, unsafe: args.fixUnsafe });
+    // Fixes follow the first build: two builds' fixes could disagree, and a file is written once.
+    const fixed = fixSource(input.source, { ...options, ...(input.builds?.[0] ? buildOptions(input.builds[0]) : {}), unsafe: args.fixUnsafe });
     fixed.result.warnings.forEach((w) => warnings.add(w));
     findings = fixed.result.findings;
     text = fixed.result.source.text;
@@ -194,13 +263,13 @@ async function lintInput(
       else writeFileAtomic(input.path, fixed.output, { root: input.root ?? lintedRootOf(input.path) });
     }
   } else {
-    const result = lintSource(input.source, options);
+    const result = lintBuilds(input.source, options, input.builds);
     result.warnings.forEach((w) => warnings.add(w));
     findings = result.findings;
     text = result.source.text;
   }
   if (args.quiet) findings = findings.filter((f) => f.severity === "error");
-  return { filePath: input.path, text, findings, ...(output !== undefined ? { output } : {}) };
+  return { filePath: input.path, text, findings, builds: reportedBuilds(input.builds), ...(output !== undefined ? { output } : {}) };
 }
 
 export function exitCode(reports: readonly FileReport[], maxWarnings: number | undefined): number {
@@ -255,7 +324,7 @@ function listRules(args: LintArgs): number {
   return 0;
 }
 
-function printConfig(file: string, explicit: LoadedConfig | undefined, cliRules: Record<string, SeveritySetting>): number {
+async function printConfig(file: string, explicit: LoadedConfig | undefined, cliRules: Record<string, SeveritySetting>, args: LintArgs): Promise<number> {
   const config = explicit ?? findConfig(dirname(resolve(file)));
   const { enabled, warnings } = resolveRules({ rules, config, filePath: file, cliRules });
   warnings.forEach((w) => process.stderr.write(`layerlint: warning: ${w}\n`));
@@ -265,7 +334,19 @@ function printConfig(file: string, explicit: LoadedConfig | undefined, cliRules:
     const e = on.get(r.id);
     out[r.id] = e ? [e.severity, e.options] : ["off", {}];
   }
-  process.stdout.write(JSON.stringify({ configFile: config?.path ?? null, rules: out }, null, 2) + "\n");
+  // The builds the file would be linted with, and the declarations naming it that could not be resolved.
+  let source: SourceText | null = null;
+  try {
+    source = readDockerfile(file);
+  } catch {
+    // a file that does not exist yet still has a configuration; it has no builds to show
+  }
+  const notes = new Set<string>();
+  const builds = source ? ((await buildsOf({ path: file, source, stdin: false }, args, notes)) ?? []) : [];
+  const shown = builds.map((b) => ({ context: relativePath(process.cwd(), b.context), target: b.target ?? null, args: b.args, source: b.source, ...(b.guessed ? { guessed: true } : {}) }));
+  const unknown = [...notes].filter((n) => n.includes(": not used: "));
+  process.stdout.write(JSON.stringify({ configFile: config?.path ?? null, rules: out, builds: shown, ...(unknown.length > 0 ? { unknownBuilds: unknown } : {}) }, null, 2) + "\n");
+  if (args.debug) for (const n of notes) if (!n.includes(": not used: ")) process.stderr.write(`layerlint: debug: ${n}\n`);
   return 0;
 }
 

@@ -5,6 +5,7 @@ import { RuleError } from "../engine/runner.js";
 import type { FileReport } from "../formatters/index.js";
 import type { SourceText } from "../read.js";
 import type { LintArgs } from "./lint.js";
+import type { Build } from "../builds/index.js";
 
 /**
  * Lints many files on worker threads. The pool is opt-in: on two cores it
@@ -29,6 +30,8 @@ export interface PoolInput {
   source: SourceText;
   /** The linted root the file was found under (fixes are written only inside it). */
   root: string;
+  /** The builds to lint it with, discovered by the main thread (workers never read configuration files). */
+  builds?: Build[];
 }
 
 export interface PooledResult {

@@ -21,6 +21,7 @@ const json: Formatter = (reports) =>
         ...(f.fix ? { fix: { safety: f.fix.safety, edits: f.fix.edits } } : {}),
       })),
       ...counts(r.findings),
+      ...(r.builds !== undefined ? { builds: r.builds } : {}),
       ...(r.output !== undefined ? { output: r.output } : {}),
     })),
     null,

@@ -8,6 +8,8 @@ export interface FileReport {
   findings: Finding[];
   /** The fixed text, when a dry run computed one. */
   output?: string;
+  /** The builds the file was linted with (context relative to the working directory, where it was found). */
+  builds?: { context: string; target: string | null; source: string }[];
 }
 
 export interface FormatterContext {

@@ -1,3 +1,4 @@
+import { isBuildFile } from "../builds/index.js";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NOT_A_DOCKERFILE } from "../names.js";
@@ -47,5 +48,5 @@ export const CONFIG_FILE_NAMES: readonly string[] = [".layerlintrc.json", ".laye
 /** Files on disk that change what a lint says about a Dockerfile it does not contain. */
 export function affectsLinting(uri: string): boolean {
   const name = basename(uriPath(uri));
-  return CONFIG_FILE_NAMES.includes(name) || name === ".dockerignore" || name.endsWith(".dockerignore");
+  return CONFIG_FILE_NAMES.includes(name) || name === ".dockerignore" || name.endsWith(".dockerignore") || isBuildFile(uriPath(uri));
 }

@@ -17,6 +17,8 @@ import { bomLength, DIAGNOSTIC_SOURCE, toDiagnostic } from "./convert.js";
 import { affectsLinting, isDockerfileDocument } from "./documents.js";
 import { describeInstruction } from "./hover.js";
 import { LintSession, type DocumentLint } from "./session.js";
+import { relativePath, type Build } from "../builds/index.js";
+import { dirname } from "node:path";
 
 export interface ServerOptions {
   rules: readonly AnyRule[];
@@ -33,7 +35,12 @@ export interface ServerOptions {
  */
 export function startServer(connection: Connection, options: ServerOptions): void {
   const debounceMs = options.debounceMs ?? 150;
-  const session = new LintSession(options.rules);
+  // A document whose discovered build differs from its first lint is linted again.
+  const session = new LintSession(options.rules, (uri) => {
+    lastLint.delete(uri);
+    const doc = documents.get(uri);
+    if (doc) schedule(doc);
+  });
   const knownRules = new Set(options.rules.map((r) => r.id));
   const documents = new TextDocuments(TextDocument);
   const timers = new Map<string, NodeJS.Timeout>();
@@ -124,7 +131,12 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     // Clients that cannot register watchers may still send these events from their own settings.
     connection.client
       .register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: "**/{.layerlintrc.json,.layerlintrc.yaml,.layerlintrc.yml,package.json,.dockerignore,*.dockerignore}" }],
+        watchers: [
+          { globPattern: "**/{.layerlintrc.json,.layerlintrc.yaml,.layerlintrc.yml,package.json,.dockerignore,*.dockerignore}" },
+          // The files that say how each Dockerfile is built (src/builds).
+          { globPattern: "**/{compose*.yml,compose*.yaml,docker-compose*.yml,docker-compose*.yaml,docker-bake*.hcl,docker-bake*.json,devcontainer.json,.devcontainer.json,.gitlab-ci.yml,Makefile,makefile,GNUmakefile,*.mk,*.sh,.env}" },
+          { globPattern: "**/.github/workflows/*.{yml,yaml}" },
+        ],
       })
       .catch((e: unknown) => connection.console.warn(`layerlint: cannot watch configuration files: ${String(e)}`));
   });
@@ -190,7 +202,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       if (!ins) return null;
       const bom = ins.range.start.line === 0 ? bomLength(doc.getText()) : 0;
       return {
-        contents: { kind: "markdown", value: describeInstruction(result.model, ins) },
+        contents: { kind: "markdown", value: describeInstruction(result.model, ins) + buildNote(session.buildOf(doc.uri), result.filePath) },
         range: {
           start: { line: ins.range.start.line, character: ins.range.start.column + bom },
           end: { line: ins.range.end.line, character: ins.range.end.column + (ins.range.end.line === 0 ? bom : 0) },
@@ -205,6 +217,19 @@ export function startServer(connection: Connection, options: ServerOptions): voi
 
   documents.listen(connection);
   connection.listen();
+}
+
+/** Where the build context comes from, under every hover: the answer to "which files does COPY see?". */
+function buildNote(build: Build | undefined, filePath: string): string {
+  if (!build) return "\n\nBuild context: this document's folder (looking for the files that say how it is built)";
+  const where = relativePath(dirname(filePath), build.context);
+  const from =
+    build.source === "guess"
+      ? "a guess: nothing in the repository says how this Dockerfile is built"
+      : build.source === "structure"
+        ? "the nearest folder holding the files its COPY/ADD lines name"
+        : `\`${build.source}\``;
+  return `\n\nBuild context: \`${where}\`${where === "." ? " (this file's folder)" : ""}, from ${from}${build.target ? `; target \`${build.target}\`` : ""}`;
 }
 
 function fileProblem(message: string, code: string): Diagnostic {

@@ -275,3 +275,21 @@ export function followedSources(context: BuildContext, source: string): string[]
 export function isGlob(source: string): boolean {
   return GLOB_CHARS.test(source);
 }
+
+/**
+ * Whether a COPY/ADD source names something in the directory `root`: the
+ * path itself, or for a pattern, an entry of its folder that matches it.
+ */
+export function sourceExistsIn(root: string, source: string): boolean {
+  const src = cleanPath(source);
+  if (!GLOB_CHARS.test(src)) return existsSync(join(root, src));
+  const parts = src.split("/");
+  const first = parts.findIndex((p) => GLOB_CHARS.test(p));
+  const dir = join(root, ...parts.slice(0, first));
+  try {
+    const isMatch = picomatch(parts[first], { dot: true, nobrace: true, noextglob: true });
+    return readdirSync(dir).some((name) => isMatch(name));
+  } catch {
+    return false;
+  }
+}

@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { findInstalls, type InstallMatch } from "../ecosystems/index.js";
 import type { Instruction, Mount, ParsedDockerfile, Stage } from "../parse/index.js";
-import { followedSources, loadContext, sourceMatcher, type BuildContext } from "./context.js";
+import { followedSources, loadContext, sourceExistsIn, sourceMatcher, type BuildContext } from "./context.js";
 import { kindOf, type StepKind } from "./kinds.js";
 import { resolveIn } from "./paths.js";
 import { PersistentMap } from "./persistent.js";
@@ -9,7 +9,7 @@ import { expand } from "./variables.js";
 import { UsageError } from "../errors.js";
 
 export { describeKind, kindOf, KNOWN_KEYWORDS, type StepKind } from "./kinds.js";
-export { cleanPath, isGlob, loadContext, sourceMatcher, type BuildContext } from "./context.js";
+export { cleanPath, isGlob, loadContext, sourceExistsIn, sourceMatcher, type BuildContext } from "./context.js";
 export { expand, referencedVariables } from "./variables.js";
 export { commandWords, splitCommands, type ShellCommand } from "./shell.js";
 export { simulate, stageName, type ChangeSet, type Simulation, type StepPrediction, type StepStatus } from "./simulate.js";
@@ -103,6 +103,13 @@ export interface CacheModelOptions {
   target?: string;
   /** `--build-arg` values, for FROM references and simulation. */
   buildArgs?: Readonly<Record<string, string>>;
+  /**
+   * The context directory is only a guess (nothing says how the file is
+   * built): if a COPY/ADD source is missing from it, the model has no
+   * context, as for standard input, so that rules reason from the text
+   * instead of from the wrong folder's files.
+   */
+  contextGuessed?: boolean;
 }
 
 export interface CacheModel {
@@ -151,7 +158,7 @@ export interface CacheModel {
 const REMOTE = /^(https?|git|ssh):\/\/|^git@/;
 
 export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = {}): CacheModel {
-  const context =
+  let context =
     options.context && typeof options.context === "object"
       ? options.context
       : loadContext(typeof options.context === "string" ? options.context : null);
@@ -372,6 +379,11 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
     return out;
   };
 
+  if (options.contextGuessed && context.root !== null) {
+    const root = context.root;
+    if (infos.some((i) => i.inputs.sources?.some((s) => s.kind === "context" && !sourceExistsIn(root, s.path)))) context = loadContext(null);
+  }
+
   const installsByInstruction = new Map<Instruction, InstallMatch[]>();
   const model: CacheModel = {
     file,
@@ -547,4 +559,9 @@ function isManifestLike(file: string): boolean {
 function isFileSource(files: readonly string[], source: string): boolean {
   const s = source.replace(/^\.?\//, "");
   return files.length === 1 && files[0] === s;
+}
+
+/** Every context path a COPY/ADD of the file names (every stage, not only the target's). */
+export function contextSourcePaths(model: CacheModel): string[] {
+  return model.infos.flatMap((i) => (i.inputs.sources ?? []).filter((s) => s.kind === "context").map((s) => s.path));
 }

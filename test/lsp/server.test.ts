@@ -328,3 +328,27 @@ describe("language server: robustness", () => {
     expect(await client.shutdown()).toBe(0);
   });
 });
+
+describe("language server: discovered builds", () => {
+  it("lints with the build a compose file declares, says so in the hover, and follows a change of the compose file", async () => {
+    const dir = tempTree({ ".layerlintrc.json": onlyRulesFile(), "package.json": "{}", "docker/Dockerfile": BAD, ".git/HEAD": "ref: refs/heads/main\n" });
+    const compose = join(dir, "compose.yaml");
+    writeFileSync(compose, "services:\n  api:\n    build:\n      context: .\n      dockerfile: docker/Dockerfile\n");
+    await client.initialize([dir]);
+    const m = client.mark();
+    const uri = await client.open(join(dir, "docker/Dockerfile"), BAD);
+    // First linted with its own folder (no package.json there), then again with the root the compose file names.
+    await client.diagnostics(uri, m, (d) => d.some((x) => x.code === "copy-before-install"));
+    const hover = async (): Promise<string> => {
+      const c = (await client.hover(uri, { line: 2, character: 1 }))?.contents;
+      return c && typeof c === "object" && "value" in c ? c.value : "";
+    };
+    expect(await hover()).toContain("Build context: `..`, from `compose.yaml#services.api`");
+    const m2 = client.mark();
+    writeFileSync(compose, "services:\n  api:\n    build:\n      context: docker\n");
+    await client.filesChanged([compose]);
+    await client.diagnostics(uri, m2, (d) => !d.some((x) => x.code === "copy-before-install"));
+    expect(await hover()).toContain("Build context: `.` (this file's folder), from `compose.yaml#services.api`");
+    expect(await client.shutdown()).toBe(0);
+  });
+});
