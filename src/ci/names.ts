@@ -1,0 +1,14 @@
+/**
+ * Which paths are GitHub Actions workflows. Kept apart from the model so
+ * that the file search can ask without loading the YAML parser.
+ */
+
+/** A file named on the command line (or in a fixture) with a YAML extension is read as a workflow. */
+export function isWorkflowFileName(path: string): boolean {
+  return /\.ya?ml$/i.test(path);
+}
+
+/** A directory search takes only the files GitHub runs: directly in `.github/workflows/`. */
+export function isWorkflowPath(path: string): boolean {
+  return /(?:^|[\\/])\.github[\\/]workflows[\\/][^\\/]+\.ya?ml$/i.test(path);
+}
