@@ -67,7 +67,7 @@ function corpusLines(): string[] {
     } catch {
       continue;
     }
-    for (const f of names) if (f.endsWith(".Dockerfile")) for (const l of readFileSync(join(dir, f), "utf8").split("\n")) lines.add(l);
+    for (const f of names) if (/\.(Dockerfile|ya?ml)$/.test(f)) for (const l of readFileSync(join(dir, f), "utf8").split("\n")) lines.add(l);
   }
   for (const l of [
     "# layerlint ignore=copy-before-install", "# hadolint global ignore=DL3003", "# syntax=docker/dockerfile:1", "# check=skip=all",

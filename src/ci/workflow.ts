@@ -54,7 +54,7 @@ export interface WorkflowStep {
   uses: WorkflowEntry | null;
   /** The `with:` inputs, in file order. */
   with: ReadonlyMap<string, WorkflowEntry>;
-  /** The `with:` key itself; `flow` when its value is written `{ ... }`. */
+  /** The `with:` key, when there is one; `flow` when its value is written `{ ... }` (an empty or non-mapping value leaves `with` empty). */
   withBlock: { keyRange: Range; flow: boolean } | null;
   run: WorkflowEntry | null;
   /** The step's `working-directory`, else the job's or workflow's default. */
@@ -67,6 +67,8 @@ export interface ImageBuild extends BuildSettings {
   via: "action" | "command";
   /** The `uses:` entry, or the build command inside the `run:` value (the whole value when its text cannot be mapped back). */
   range: Range;
+  /** The build command as the shell receives it (`run:` builds only). */
+  command?: string;
 }
 
 /** Parses a workflow; invalid YAML or a file without `jobs:` is a UsageError naming the file. */
@@ -131,8 +133,11 @@ class Reader {
     return n.value === null || n.value === undefined ? "" : String(n.value);
   }
 
+  /** A node's range, without the line break a block scalar's range ends with. */
   range(n: Node): Range {
-    const [start, end] = n.range ?? [0, 0];
+    const [start, valueEnd] = n.range ?? [0, 0];
+    let end = valueEnd;
+    while (end > start && /\s/.test(this.text[end - 1])) end--;
     return rangeOfOffsets(this.lineStarts, start, end);
   }
 
@@ -232,7 +237,7 @@ class Reader {
     if (run && isScalar(runNode)) {
       for (const b of commandBuilds(run.value)) {
         const { start, end, ...settings } = b;
-        builds.push({ ...settings, via: "command", range: this.mapScalarRange(runNode, run.value, start, end) ?? run.range });
+        builds.push({ ...settings, via: "command", range: this.mapScalarRange(runNode, run.value, start, end) ?? run.range, command: run.value.slice(start, end) });
       }
     }
     return [
@@ -243,7 +248,7 @@ class Reader {
         range: this.range(step),
         uses,
         with: inputs,
-        withBlock: withPair && isScalar(withPair.key) && withNode ? { keyRange: this.range(withPair.key), flow: withNode.flow === true } : null,
+        withBlock: withPair && isScalar(withPair.key) ? { keyRange: this.range(withPair.key), flow: withNode?.flow === true } : null,
         run,
         workingDirectory: entries.get("working-directory")?.value ?? defaultWorkingDirectory,
         builds,
