@@ -81,8 +81,8 @@ function missingSide(build: ImageBuild): Missing | null {
 }
 
 function stepName(step: WorkflowStep, job: WorkflowJob): string {
-  const label = step.name ?? step.id;
-  return label !== null && label !== "" ? `step \`${oneLine(label)}\` of job \`${job.id}\`` : `step ${step.index + 1} of job \`${job.id}\``;
+  const label = step.name || step.id || step.uses?.value;
+  return label ? `step \`${oneLine(label)}\` of job \`${job.id}\`` : `step ${step.index + 1} of job \`${job.id}\``;
 }
 
 function oneLine(text: string): string {

@@ -12,3 +12,12 @@ export function isWorkflowFileName(path: string): boolean {
 export function isWorkflowPath(path: string): boolean {
   return /(?:^|[\\/])\.github[\\/]workflows[\\/][^\\/]+\.ya?ml$/i.test(path);
 }
+
+/**
+ * Whether a workflow's text could build an image: a quick look before the
+ * YAML parser is loaded, so that a search over a repository whose workflows
+ * build nothing costs no parsing.
+ */
+export function mayBuildImages(text: string): boolean {
+  return text.includes("docker") || text.includes("podman");
+}

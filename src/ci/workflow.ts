@@ -71,8 +71,22 @@ export interface ImageBuild extends BuildSettings {
   command?: string;
 }
 
+/**
+ * The last workflow parsed, by its source object: the CLI parses a
+ * workflow met by a directory search to see whether it builds anything,
+ * then lints that same source.
+ */
+let last: { source: SourceText; filePath: string; workflow: Workflow } | null = null;
+
 /** Parses a workflow; invalid YAML or a file without `jobs:` is a UsageError naming the file. */
 export function parseWorkflow(source: SourceText, filePath = "<input>"): Workflow {
+  if (last !== null && last.source === source && last.filePath === filePath) return last.workflow;
+  const workflow = parse(source, filePath);
+  last = { source, filePath, workflow };
+  return workflow;
+}
+
+function parse(source: SourceText, filePath: string): Workflow {
   const { text } = source;
   const lineStarts = lineStartsOf(text);
   const doc = parseDocument(text, { prettyErrors: false, keepSourceTokens: false });

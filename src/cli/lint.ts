@@ -5,10 +5,12 @@ import { findConfig, readConfigFile, resolveRules, type LoadedConfig } from "../
 import type { Finding, Severity, SeveritySetting } from "../engine/types.js";
 import { writeFileAtomic } from "../fix/write.js";
 import { FORMAT_NAMES, loadFormatter, type FileReport } from "../formatters/index.js";
-import { fixSource, lintSource, type LintOptions } from "../lint.js";
+import { fixSource, fixWorkflowSource, lintSource, lintWorkflowSource, type LintOptions } from "../lint.js";
+import { isWorkflowFileName, mayBuildImages } from "../ci/names.js";
+import { parseWorkflow } from "../ci/workflow.js";
 import type { SourceText } from "../read.js";
 import { version } from "../version.js";
-import { expandPaths, lintedRootOf, readDockerfile, readStdin } from "./files.js";
+import { expandPaths, lintedRootOf, readDockerfile, readStdin, wasNamed } from "./files.js";
 import { writeReport } from "./output.js";
 import { stdoutIsTTY, writeStdout } from "./fast-io.js";
 import { lintInPool, poolSize, type PooledResult, type PoolInput } from "./pool.js";
@@ -99,7 +101,14 @@ export async function runLint(args: LintArgs): Promise<number> {
     const name = args.stdinFilename ?? "<stdin>";
     inputs.push({ path: name, source: await readStdin(name), stdin: true });
   }
-  for (const p of expandPaths(paths)) inputs.push({ path: p, source: readDockerfile(p), stdin: false });
+  for (const p of expandPaths(paths)) {
+    if (!isWorkflowFileName(p)) inputs.push({ path: p, source: readDockerfile(p), stdin: false });
+    else if (wasNamed(p)) inputs.push({ path: p, source: readWorkflow(p), stdin: false });
+    else {
+      const source = workflowThatBuilds(p, args.debug);
+      if (source) inputs.push({ path: p, source, stdin: false });
+    }
+  }
 
   const reports: FileReport[] = [];
   const warnings = new Set<string>();
@@ -132,6 +141,31 @@ export async function runLint(args: LintArgs): Promise<number> {
     writeStdout(report);
   }
   return exitCode(reports, args.maxWarnings);
+}
+
+/** A workflow named on the command line: read and parsed before anything is linted, so that a bad one fails the run as a bad Dockerfile does. */
+function readWorkflow(path: string): SourceText {
+  const source = readDockerfile(path);
+  parseWorkflow(source, path);
+  return source;
+}
+
+/**
+ * A workflow met by a directory search, when it builds an image: one that
+ * builds nothing adds nothing to the report, and one that cannot be read
+ * or parsed is skipped (named with --debug), since the user did not ask
+ * for it. Text that names no image builder is skipped before YAML is loaded.
+ */
+function workflowThatBuilds(path: string, debug: boolean): SourceText | null {
+  try {
+    const source = readDockerfile(path);
+    if (!mayBuildImages(source.text)) return null;
+    return parseWorkflow(source, path).jobs.some((job) => job.steps.some((step) => step.builds.length > 0)) ? source : null;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    if (debug) process.stderr.write(`layerlint: skipped ${e.describe()}\n`);
+    return null;
+  }
 }
 
 /** The options every file is linted with. */
@@ -174,8 +208,11 @@ async function lintInput(
   let findings: Finding[];
   let text: string;
   let output: string | undefined;
+  // A workflow (named, found, or standard input named `*.yml`) goes through the workflow rules; the build options do not apply to it.
+  const workflow = options.filePath !== undefined && isWorkflowFileName(options.filePath);
+  const lint = workflow ? lintWorkflowSource : lintSource;
   if (args.fix || args.fixDryRun) {
-    const fixed = fixSource(input.source, { ...options, unsafe: args.fixUnsafe });
+    const fixed = (workflow ? fixWorkflowSource : fixSource)(input.source, { ...options, unsafe: args.fixUnsafe });
     fixed.result.warnings.forEach((w) => warnings.add(w));
     findings = fixed.result.findings;
     text = fixed.result.source.text;
@@ -190,7 +227,7 @@ async function lintInput(
       else writeFileAtomic(input.path, fixed.output, { root: input.root ?? lintedRootOf(input.path) });
     }
   } else {
-    const result = lintSource(input.source, options);
+    const result = lint(input.source, options);
     result.warnings.forEach((w) => warnings.add(w));
     findings = result.findings;
     text = result.source.text;
