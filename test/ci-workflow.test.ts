@@ -154,6 +154,8 @@ describe("workflow model: names and bad input", () => {
     expect(isWorkflowPath("repo/compose.yml")).toBe(false);
     expect(isWorkflowFileName("anything.YML")).toBe(true);
     expect(isWorkflowFileName("Dockerfile")).toBe(false);
+    expect(isWorkflowFileName("svc/Dockerfile.yml")).toBe(false);
+    expect(isWorkflowFileName("svc/Dockerfile-ci.yml")).toBe(true);
     expect(mayBuildImages("run: npm test")).toBe(false);
     expect(mayBuildImages("uses: docker/build-push-action@v6")).toBe(true);
   });

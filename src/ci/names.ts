@@ -3,9 +3,13 @@
  * that the file search can ask without loading the YAML parser.
  */
 
-/** A file named on the command line (or in a fixture) with a YAML extension is read as a workflow. */
+/**
+ * A file named on the command line (or in a fixture) with a YAML extension
+ * is read as a workflow, unless its name says it is a Dockerfile
+ * (`Dockerfile.yml` is one a directory search finds as a Dockerfile too).
+ */
 export function isWorkflowFileName(path: string): boolean {
-  return /\.ya?ml$/i.test(path);
+  return /\.ya?ml$/i.test(path) && !/(?:^|[\\/])(?:Dockerfile|Containerfile)\.[^\\/]*$/.test(path);
 }
 
 /** A directory search takes only the files GitHub runs: directly in `.github/workflows/`. */
