@@ -86,7 +86,13 @@ function stepName(step: WorkflowStep, job: WorkflowJob): string {
 }
 
 function oneLine(text: string): string {
-  const line = text.replace(/\s*\\?\r?\n\s*/g, " ").trim();
+  // A multi-line command reads as the shell runs it: continuation backslashes and line breaks become spaces.
+  const line = text
+    .split("\n")
+    .map((l) => l.trim())
+    .map((l) => (l.endsWith("\\") ? l.slice(0, -1).trimEnd() : l))
+    .filter((l) => l !== "")
+    .join(" ");
   return line.length > 80 ? `${line.slice(0, 77)}...` : line;
 }
 

@@ -104,7 +104,7 @@ function parse(source: SourceText, filePath: string): Workflow {
 }
 
 function firstLine(message: string): string {
-  return message.split("\n")[0].replace(/\s*at line \d+, column \d+:?$/, "");
+  return message.split("\n")[0].trim();
 }
 
 const HOSTED_LABEL = /^(ubuntu|windows|macos)-[\w.-]+$/i;
