@@ -2,17 +2,18 @@
 // add a folder rules/<rule-id>/ with index.ts, README.md and fixtures/, then run `npm run gen`.
 import type { AnyRule } from "../src/engine/types.js";
 import rule0 from "./add-remote-unpinned/index.js";
-import rule1 from "./cleanup-in-later-layer/index.js";
-import rule2 from "./context-not-ignored/index.js";
-import rule3 from "./copy-before-install/index.js";
-import rule4 from "./copy-from-without-link/index.js";
-import rule5 from "./independent-run-after-copy/index.js";
-import rule6 from "./missing-cache-mount/index.js";
-import rule7 from "./package-cache-in-layer/index.js";
-import rule8 from "./permissions-in-later-layer/index.js";
-import rule9 from "./syntax/index.js";
-import rule10 from "./unpinned-base-image/index.js";
-import rule11 from "./update-without-install/index.js";
-import rule12 from "./volatile-arg-early/index.js";
+import rule1 from "./ci-cache-not-persisted/index.js";
+import rule2 from "./cleanup-in-later-layer/index.js";
+import rule3 from "./context-not-ignored/index.js";
+import rule4 from "./copy-before-install/index.js";
+import rule5 from "./copy-from-without-link/index.js";
+import rule6 from "./independent-run-after-copy/index.js";
+import rule7 from "./missing-cache-mount/index.js";
+import rule8 from "./package-cache-in-layer/index.js";
+import rule9 from "./permissions-in-later-layer/index.js";
+import rule10 from "./syntax/index.js";
+import rule11 from "./unpinned-base-image/index.js";
+import rule12 from "./update-without-install/index.js";
+import rule13 from "./volatile-arg-early/index.js";
 
-export const rules: readonly AnyRule[] = [rule0, rule1, rule2, rule3, rule4, rule5, rule6, rule7, rule8, rule9, rule10, rule11, rule12];
+export const rules: readonly AnyRule[] = [rule0, rule1, rule2, rule3, rule4, rule5, rule6, rule7, rule8, rule9, rule10, rule11, rule12, rule13];

@@ -6,7 +6,8 @@
 // - dist/cli-fast.cjs: the lint command for the common command line, one
 //   CommonJS file without yargs, loaded with a V8 code cache (src/cli/fast-load.ts);
 //   it is also the pool workers' script. YAML is split out to
-//   dist/chunks/yaml.cjs and required only when a YAML configuration is read.
+//   dist/chunks/yaml.cjs and required only when a YAML configuration or a
+//   GitHub Actions workflow is read.
 // - dist/cli.js: the full CLI (ESM), with every command in lazily loaded
 //   chunks (formatters, yargs, the language server);
 // - dist/index.js: the library.
@@ -40,14 +41,17 @@ const common = {
 };
 const define = { __LAYERLINT_VERSION__: JSON.stringify(version) };
 
-// YAML (a quarter of the dependencies' code) is needed only for a YAML configuration.
+// YAML (a quarter of the dependencies' code) is needed only for a YAML configuration or a workflow.
 await build({ ...common, entryPoints: { yaml: "yaml" }, outdir: "dist/chunks", outExtension: { ".js": ".cjs" }, format: "cjs" });
 const lazyYaml = {
   name: "lazy-yaml",
   setup(b) {
     b.onResolve({ filter: /^yaml$/ }, () => ({ path: "yaml", namespace: "lazy-yaml" }));
     b.onLoad({ filter: /.*/, namespace: "lazy-yaml" }, () => ({
-      contents: 'let yaml; const load = () => (yaml ??= require(require("node:path").join(__dirname, "chunks", "yaml.cjs"))); export function parse(...args) { return load().parse(...args); }',
+      // The functions layerlint calls (configuration: parse; workflows: parseDocument and the node tests), each loading the chunk on first use.
+      contents:
+        'let yaml; const load = () => (yaml ??= require(require("node:path").join(__dirname, "chunks", "yaml.cjs")));' +
+        ["parse", "parseDocument", "isAlias", "isMap", "isScalar", "isSeq"].map((name) => `export function ${name}(...args) { return load().${name}(...args); }`).join(" "),
       loader: "js",
       resolveDir: root,
     }));

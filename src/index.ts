@@ -9,10 +9,11 @@
  * lint text alone).
  */
 import { rules as builtinRules } from "../rules/index.js";
-import { fixSource, lintWithRules, type FixResult, type LintOptions, type LintResult } from "./lint.js";
+import { fixSource, lintWithRules, lintWorkflowSource, type FixResult, type LintOptions, type LintResult, type WorkflowLintResult } from "./lint.js";
 import type { SourceText } from "./read.js";
 
-export type { FixResult, LintOptions, LintResult } from "./lint.js";
+export type { FixResult, LintOptions, LintResult, WorkflowLintResult } from "./lint.js";
+export type { Workflow, WorkflowJob, WorkflowStep, WorkflowEntry, ImageBuild, RunnerKind } from "./ci/workflow.js";
 export type { AnyRule, Finding, Fix, RuleContext, RuleMeta, Severity, SeveritySetting, Suggestion, TextEdit, Visitors } from "./engine/types.js";
 export type { ParsedDockerfile, Instruction, Stage, Range, Position } from "./parse/index.js";
 export type { CacheModel, StepInfo, StepInputs, StepKind } from "./model/index.js";
@@ -36,4 +37,9 @@ export function lint(text: string | SourceText, options: ApiOptions = {}): LintR
 /** Applies fixes until the text is stable (safe ones only, unless `unsafe`); returns the new text. */
 export function applyFixes(text: string | SourceText, options: ApiOptions & { unsafe?: boolean } = {}): FixResult {
   return fixSource(text, { ...options, rules: options.rules ?? builtinRules });
+}
+
+/** Lints a GitHub Actions workflow's text with the rules that read workflows; invalid YAML throws a UsageError. */
+export function lintWorkflow(text: string | SourceText, options: Omit<ApiOptions, "context" | "target" | "buildArgs"> = {}): WorkflowLintResult {
+  return lintWorkflowSource(text, { ...options, rules: options.rules ?? builtinRules });
 }

@@ -1,12 +1,13 @@
 import { dirname } from "node:path";
 import { findConfig, resolveRules, type LoadedConfig, type ResolveResult } from "./engine/config.js";
-import { runRules } from "./engine/runner.js";
+import { runRules, runWorkflowRules } from "./engine/runner.js";
 import type { AnyRule, Finding, SeveritySetting } from "./engine/types.js";
 import { fixLoop } from "./fix/apply.js";
 import { buildModel, loadContext, type BuildContext, type CacheModel } from "./model/index.js";
 import { parse, type ParsedDockerfile } from "./parse/index.js";
 import { encode, fromString, type SourceText } from "./read.js";
 import { sameItems } from "./memo.js";
+import { parseWorkflow, type Workflow } from "./ci/workflow.js";
 
 /**
  * The straight line from text to findings:
@@ -67,6 +68,41 @@ export function lintWithRules(source: SourceText | string, options: Omit<LintOpt
     });
   }
   return { filePath, source: src, file, model, findings, warnings };
+}
+
+export interface WorkflowLintResult {
+  filePath: string;
+  source: SourceText;
+  workflow: Workflow;
+  findings: Finding[];
+  warnings: string[];
+}
+
+/**
+ * A GitHub Actions workflow through the rules that read workflows. Text
+ * that is not valid YAML, or not a workflow, throws a UsageError naming
+ * the file. The build context, target and build arguments are not used.
+ */
+export function lintWorkflowSource(source: SourceText | string, options: Omit<LintOptions, "context" | "target" | "buildArgs">): WorkflowLintResult {
+  const src = typeof source === "string" ? fromString(source) : source;
+  const filePath = options.filePath ?? "<input>";
+  const config = options.config === undefined || options.config === "auto" ? (options.filePath ? findConfig(dirname(options.filePath)) : null) : options.config;
+  const { enabled, warnings } = rulesFor(options.rules, config, options.filePath ?? null, options.cliRules);
+  const workflow = parseWorkflow(src, filePath);
+  return { filePath, source: src, workflow, findings: runWorkflowRules(workflow, enabled), warnings };
+}
+
+/** Fixes a workflow until stable, as fixSource does a Dockerfile. */
+export function fixWorkflowSource(
+  source: SourceText | string,
+  options: Omit<LintOptions, "context" | "target" | "buildArgs"> & { unsafe?: boolean },
+): Omit<FixResult, "result"> & { result: WorkflowLintResult } {
+  const src = typeof source === "string" ? fromString(source) : source;
+  let last: WorkflowLintResult | undefined;
+  const loop = fixLoop(src.text, (text) => (last = lintWorkflowSource({ ...src, text }, options)).findings, options.unsafe ?? false);
+  const text = keepFinalNewline(src.text, loop.text);
+  const result = last && last.source.text === text ? last : lintWorkflowSource({ ...src, text }, options);
+  return { result, output: encode(src, text), changed: text !== src.text, fixCount: loop.fixCount, passes: loop.passes };
 }
 
 export interface FixResult {

@@ -1,14 +1,16 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { rules } from "../rules/index.js";
-import { fixSource, lintSource, type LintOptions } from "../src/lint.js";
+import { fixSource, fixWorkflowSource, lintSource, lintWorkflowSource, type LintOptions } from "../src/lint.js";
+import type { Finding } from "../src/engine/types.js";
 import { fixturesOf, ruleIds, type Fixture } from "./helpers/fixtures.js";
 
 /**
  * One generic test over every rule's fixtures: findings must equal the
  * `# expect:` markers, the fixed text must equal the golden
- * `<name>.fixed.Dockerfile`, and the fixed text must lint clean of the
- * fixable findings. UPDATE_GOLDEN=1 rewrites the golden files.
+ * `<name>.fixed.Dockerfile` (`<name>.fixed.yml` for a workflow), and the
+ * fixed text must lint clean of the fixable findings. UPDATE_GOLDEN=1
+ * rewrites the golden files.
  */
 const update = process.env.UPDATE_GOLDEN === "1";
 
@@ -22,6 +24,16 @@ function optionsFor(f: Fixture): LintOptions {
     // Fixtures test rules that are off by default too.
     cliRules: Object.fromEntries(only.map((r) => [r.id, r.meta.severity])),
   };
+}
+
+/** Lints or fixes a fixture as the CLI would: a workflow fixture through the workflow rules. */
+function lintFixture(f: Fixture, text: string): { findings: Finding[] } {
+  return f.kind === "workflow" ? lintWorkflowSource(text, optionsFor(f)) : lintSource(text, optionsFor(f));
+}
+
+function fixFixture(f: Fixture, text: string): { changed: boolean; output: string; result: { findings: Finding[] } } {
+  const options = { ...optionsFor(f), unsafe: f.unsafe };
+  return f.kind === "workflow" ? fixWorkflowSource(text, options) : fixSource(text, options);
 }
 
 function actual(findings: { ruleId: string; range: { start: { line: number } } }[]): Map<number, string[]> {
@@ -45,12 +57,12 @@ for (const id of ruleIds()) {
     });
     for (const f of fixtures) {
       it(`fixture ${f.name}: findings match the markers`, () => {
-        const result = lintSource(f.text, optionsFor(f));
+        const result = lintFixture(f, f.text);
         const got = actual(result.findings);
         expect(sorted(got), result.findings.map((x) => `${x.range.start.line + 1}: ${x.ruleId}: ${x.message}`).join("\n")).toEqual(sorted(f.expected));
       });
       it(`fixture ${f.name}: fixed text matches the golden file and lints clean`, () => {
-        const fixed = fixSource(f.text, { ...optionsFor(f), unsafe: f.unsafe });
+        const fixed = fixFixture(f, f.text);
         if (!fixed.changed) {
           expect(existsSync(f.goldenPath), `${f.goldenPath} exists but no fix applies`).toBe(false);
           return;
@@ -61,7 +73,7 @@ for (const id of ruleIds()) {
         const left = fixed.result.findings.filter((x) => x.fix && (f.unsafe || x.fix.safety === "safe"));
         expect(left.map((x) => `${x.range.start.line + 1}: ${x.ruleId}: ${x.message}`)).toEqual([]);
         // A second --fix changes nothing.
-        expect(fixSource(fixed.output, { ...optionsFor(f), unsafe: f.unsafe }).changed).toBe(false);
+        expect(fixFixture(f, fixed.output).changed).toBe(false);
       });
     }
   });

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { rules } from "../rules/index.js";
-import { lintSource } from "../src/lint.js";
+import { lintSource, lintWorkflowSource } from "../src/lint.js";
 import { ROOT, RULES_DIR, ruleIds } from "./helpers/fixtures.js";
 
 describe("rule folders", () => {
@@ -25,13 +25,17 @@ describe("rule folders", () => {
       });
       it("README's bad example gives exactly one finding and its good example none", () => {
         const text = readFileSync(readme, "utf8");
-        const bad = codeBlocks(text, "bad", rule.id);
-        const good = codeBlocks(text, "good", rule.id);
-        expect(bad.length, "README needs a ```dockerfile bad block").toBeGreaterThan(0);
-        expect(good.length, "README needs a ```dockerfile good block").toBeGreaterThan(0);
+        // A workflow rule's examples are ```yaml blocks, linted as workflows.
+        const language = rule.meta.input === "workflow" ? "yaml" : "dockerfile";
+        const bad = codeBlocks(text, "bad", rule.id, language);
+        const good = codeBlocks(text, "good", rule.id, language);
+        expect(bad.length, `README needs a \`\`\`${language} bad block`).toBeGreaterThan(0);
+        expect(good.length, `README needs a \`\`\`${language} good block`).toBeGreaterThan(0);
         const opts = (context: string | null) => ({ rules: [rule], config: null, context, cliRules: { [rule.id]: rule.meta.severity } }) as const;
-        for (const b of bad) expect(lintSource(b.text, opts(b.context)).findings.map((f) => f.ruleId)).toEqual([rule.id]);
-        for (const g of good) expect(lintSource(g.text, opts(g.context)).findings).toEqual([]);
+        const findings = (b: { text: string; context: string | null }) =>
+          language === "yaml" ? lintWorkflowSource(b.text, opts(b.context)).findings : lintSource(b.text, opts(b.context)).findings;
+        for (const b of bad) expect(findings(b).map((f) => f.ruleId)).toEqual([rule.id]);
+        for (const g of good) expect(findings(g)).toEqual([]);
       });
       it("README starts with the rule id as its title", () => {
         expect(readFileSync(readme, "utf8").split("\n")[0]).toBe(`# ${rule.id}`);
@@ -41,11 +45,11 @@ describe("rule folders", () => {
 });
 
 /**
- * README examples: ```dockerfile bad / ```dockerfile good blocks. A block may
+ * README examples: ```dockerfile bad / ```dockerfile good blocks (```yaml for a workflow rule). A block may
  * name a build context inside the rule folder (`context=fixtures/x.context`)
  * for rules that look at the files on disk.
  */
-function codeBlocks(markdown: string, kind: "bad" | "good", ruleId: string): { text: string; context: string | null }[] {
-  const re = new RegExp("```dockerfile " + kind + "(?: context=(\\S+))?\\n([\\s\\S]*?)```", "g");
+function codeBlocks(markdown: string, kind: "bad" | "good", ruleId: string, language: string): { text: string; context: string | null }[] {
+  const re = new RegExp("```" + language + " " + kind + "(?: context=(\\S+))?\\n([\\s\\S]*?)```", "g");
   return [...markdown.matchAll(re)].map((m) => ({ text: m[2], context: m[1] ? join(RULES_DIR, ruleId, m[1]) : null }));
 }

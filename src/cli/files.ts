@@ -7,6 +7,7 @@ export { fsError };
 import { decode, type SourceText } from "../read.js";
 import { compareStrings } from "../order.js";
 import { NOT_A_DOCKERFILE } from "../names.js";
+import { isWorkflowPath } from "../ci/names.js";
 
 /**
  * Dockerfiles larger than this are refused: memory and time stay bounded.
@@ -25,12 +26,14 @@ export function isDockerfileName(name: string): boolean {
 
 /**
  * Expands the command line's paths: files are taken as given, directories
- * are searched for Dockerfiles, skipping node_modules, .git and paths that
- * the directory's .gitignore files exclude.
+ * are searched for Dockerfiles (and the GitHub Actions workflows in their
+ * `.github/workflows/`), skipping node_modules, .git and paths that the
+ * directory's .gitignore files exclude.
  */
 export function expandPaths(paths: readonly string[]): string[] {
   const out: string[] = [];
   lintedRoots.clear();
+  namedPaths.clear();
   for (const p of paths) {
     let st;
     try {
@@ -40,15 +43,24 @@ export function expandPaths(paths: readonly string[]): string[] {
     }
     if (!st.isDirectory()) {
       out.push(p);
+      namedPaths.add(p);
       if (!lintedRoots.has(p)) lintedRoots.set(p, process.cwd());
       continue;
     }
     const found = walk(p);
-    if (found.length === 0) throw new UsageError("no Dockerfile found in this directory (looked for Dockerfile, Dockerfile.*, *.Dockerfile, *.dockerfile, Containerfile; not templates such as Dockerfile.template)", p);
+    if (!found.some((f) => !isWorkflowPath(f))) throw new UsageError("no Dockerfile found in this directory (looked for Dockerfile, Dockerfile.*, *.Dockerfile, *.dockerfile, Containerfile; not templates such as Dockerfile.template)", p);
     out.push(...found);
     for (const f of found) if (!lintedRoots.has(f)) lintedRoots.set(f, p);
   }
   return [...new Set(out)];
+}
+
+/** The paths of `expandPaths` named on the command line rather than found by a directory search. */
+const namedPaths = new Set<string>();
+
+/** Whether the user named this path: a workflow met by a directory search that cannot be read is skipped, a named one is an error. */
+export function wasNamed(path: string): boolean {
+  return namedPaths.has(path);
 }
 
 /** The tree each expanded path belongs to: the directory it was found in, or the working directory for a named file. */
@@ -104,7 +116,7 @@ function walk(root: string): string[] {
         const real = realpathSync(path);
         if (ancestors.has(real)) throw new UsageError(`symbolic link loop (points back to ${relative(rootReal, real) || "."})`, path);
         visit(path, ignores, new Set([...ancestors, real]));
-      } else if (isFile && isDockerfileName(e.name) && !isIgnored(path, false)) {
+      } else if (isFile && (isDockerfileName(e.name) || isWorkflowPath(path)) && !isIgnored(path, false)) {
         out.push(path);
       }
     }

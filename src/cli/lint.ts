@@ -5,10 +5,12 @@ import { findConfig, readConfigFile, resolveRules, type LoadedConfig } from "../
 import type { Finding, Severity, SeveritySetting } from "../engine/types.js";
 import { writeFileAtomic } from "../fix/write.js";
 import { FORMAT_NAMES, loadFormatter, type FileReport } from "../formatters/index.js";
-import { fixSource, lintSource, type LintOptions, type LintResult } from "../lint.js";
+import { fixSource, fixWorkflowSource, lintSource, lintWorkflowSource, type LintOptions, type LintResult } from "../lint.js";
+import { isWorkflowFileName, mayBuildImages } from "../ci/names.js";
+import { parseWorkflow } from "../ci/workflow.js";
 import type { SourceText } from "../read.js";
 import { version } from "../version.js";
-import { expandPaths, lintedRootOf, readDockerfile, readStdin } from "./files.js";
+import { expandPaths, lintedRootOf, readDockerfile, readStdin, wasNamed } from "./files.js";
 import { writeReport } from "./output.js";
 import { stdoutIsTTY, writeStdout } from "./fast-io.js";
 import { lintInPool, poolSize, type PooledResult, type PoolInput } from "./pool.js";
@@ -104,7 +106,14 @@ export async function runLint(args: LintArgs): Promise<number> {
     const name = args.stdinFilename ?? "<stdin>";
     inputs.push({ path: name, source: await readStdin(name), stdin: true });
   }
-  for (const p of expandPaths(paths)) inputs.push({ path: p, source: readDockerfile(p), stdin: false });
+  for (const p of expandPaths(paths)) {
+    if (!isWorkflowFileName(p)) inputs.push({ path: p, source: readDockerfile(p), stdin: false });
+    else if (wasNamed(p)) inputs.push({ path: p, source: readWorkflow(p), stdin: false });
+    else {
+      const source = workflowThatBuilds(p, args.debug);
+      if (source) inputs.push({ path: p, source, stdin: false });
+    }
+  }
 
   // Which builds use each file: discovered in this thread, where each configuration file is read once for the whole run.
   const notes = new Set<string>();
@@ -148,6 +157,31 @@ export async function runLint(args: LintArgs): Promise<number> {
   return exitCode(reports, args.maxWarnings);
 }
 
+/** A workflow named on the command line: read and parsed before anything is linted, so that a bad one fails the run as a bad Dockerfile does. */
+function readWorkflow(path: string): SourceText {
+  const source = readDockerfile(path);
+  parseWorkflow(source, path);
+  return source;
+}
+
+/**
+ * A workflow met by a directory search, when it builds an image: one that
+ * builds nothing adds nothing to the report, and one that cannot be read
+ * or parsed is skipped (named with --debug), since the user did not ask
+ * for it. Text that names no image builder is skipped before YAML is loaded.
+ */
+function workflowThatBuilds(path: string, debug: boolean): SourceText | null {
+  try {
+    const source = readDockerfile(path);
+    if (!mayBuildImages(source.text)) return null;
+    return parseWorkflow(source, path).jobs.some((job) => job.steps.some((step) => step.builds.length > 0)) ? source : null;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    if (debug) process.stderr.write(`layerlint: skipped ${e.describe()}\n`);
+    return null;
+  }
+}
+
 /** The options every file is linted with. */
 function baseOptions(args: LintArgs, explicitConfig: LoadedConfig | undefined): Omit<LintOptions, "filePath"> {
   return {
@@ -178,7 +212,8 @@ export async function lintBatch(inputs: PoolInput[], setup: { args: LintArgs; co
  * without a file name (no context at all).
  */
 async function buildsOf(input: { path: string; source: SourceText; stdin: boolean }, args: LintArgs, notes: Set<string>): Promise<Build[] | undefined> {
-  if (input.stdin && !args.stdinFilename) return undefined;
+  // A workflow is not built: the build options do not apply to it.
+  if ((input.stdin && !args.stdinFilename) || isWorkflowFileName(input.path)) return undefined;
   const found = await discoverBuilds(input.path, input.source.text);
   found.problems.forEach((p) => notes.add(p));
   for (const d of found.unknown) notes.add(`${relativePath(process.cwd(), d.file)}#${d.at}: not used: ${d.unknown ?? "the context is not known"}`);
@@ -246,9 +281,13 @@ async function lintInput(
   let findings: Finding[];
   let text: string;
   let output: string | undefined;
+  // A workflow (named, found, or standard input named `*.yml`) goes through the workflow rules; the build options do not apply to it.
+  const workflow = options.filePath !== undefined && isWorkflowFileName(options.filePath);
   if (args.fix || args.fixDryRun) {
     // Fixes follow the first build: two builds' fixes could disagree, and a file is written once.
-    const fixed = fixSource(input.source, { ...options, ...(input.builds?.[0] ? buildOptions(input.builds[0]) : {}), unsafe: args.fixUnsafe });
+    const fixed = workflow
+      ? fixWorkflowSource(input.source, { ...options, unsafe: args.fixUnsafe })
+      : fixSource(input.source, { ...options, ...(input.builds?.[0] ? buildOptions(input.builds[0]) : {}), unsafe: args.fixUnsafe });
     fixed.result.warnings.forEach((w) => warnings.add(w));
     findings = fixed.result.findings;
     text = fixed.result.source.text;
@@ -263,7 +302,7 @@ async function lintInput(
       else writeFileAtomic(input.path, fixed.output, { root: input.root ?? lintedRootOf(input.path) });
     }
   } else {
-    const result = lintBuilds(input.source, options, input.builds);
+    const result = workflow ? lintWorkflowSource(input.source, options) : lintBuilds(input.source, options, input.builds);
     result.warnings.forEach((w) => warnings.add(w));
     findings = result.findings;
     text = result.source.text;

@@ -1,8 +1,9 @@
+import type { Workflow } from "../ci/workflow.js";
 import type { CacheModel } from "../model/index.js";
-import type { Instruction, ParsedDockerfile, Stage } from "../parse/index.js";
+import type { Instruction, ParsedDockerfile } from "../parse/index.js";
 import type { ResolvedRule } from "./config.js";
 import { NOTHING_SUPPRESSED, readSuppressions } from "./suppress.js";
-import type { AnyRule, Finding, InstructionVisitor, ReportDescriptor, RuleContext, Visitors } from "./types.js";
+import type { AnyRule, Finding, InputKind, InstructionVisitor, ReportDescriptor, RuleContext, Visitors } from "./types.js";
 import { compareStrings } from "../order.js";
 
 /** A rule threw: a bug in layerlint, reported with the rule's id. */
@@ -16,33 +17,60 @@ export class RuleError extends Error {
   }
 }
 
-type Handler = { ruleId: string; fn: (arg?: Instruction | Stage) => void };
+// Two fixed arguments rather than a rest parameter: no array per call on the walk's hot path.
+type Visit = (a?: unknown, b?: unknown) => void;
+type Handler = { ruleId: string; fn: Visit };
+type Emit = (key: string, a?: unknown, b?: unknown) => void;
 
 /**
- * Runs every enabled rule over the file in ONE walk: each rule's visitors
- * are registered by key, then the instructions are visited once in file
- * order, with stage and file events around them.
+ * Creates the enabled rules that read `input` and registers their visitors
+ * by key; returns the findings list they report into and the emitter that
+ * calls the visitors of a key.
  */
-export function runRules(
-  file: ParsedDockerfile,
-  model: CacheModel,
+function startRules(
+  input: InputKind,
+  subject: { file: ParsedDockerfile; model: CacheModel } | { workflow: Workflow },
   enabled: readonly ResolvedRule[],
-  allRules: readonly AnyRule[],
-): Finding[] {
+): { findings: Finding[]; emit: Emit } {
   const findings: Finding[] = [];
   const handlers = new Map<string, Handler[]>();
+  // A rule sees only the input it declares: reading the other kind is a bug in the rule, said at once.
+  const missing = (id: string, what: string): never => {
+    throw new Error(`rule ${id} reads ${what}, but its meta.input is "${input}"`);
+  };
 
   for (const { rule, severity, options } of enabled) {
-    const ctx: RuleContext = {
-      id: rule.id,
-      messages: rule.messages,
-      file,
-      model,
-      options: options as RuleContext["options"],
-      report(d: ReportDescriptor) {
-        findings.push(toFinding(rule, severity, d));
-      },
+    if ((rule.meta.input ?? "dockerfile") !== input) continue;
+    const report = (d: ReportDescriptor): void => {
+      findings.push(toFinding(rule, severity, d));
     };
+    const opts = options as RuleContext["options"];
+    const ctx: RuleContext =
+      "workflow" in subject
+        ? {
+            id: rule.id,
+            messages: rule.messages,
+            options: opts,
+            report,
+            workflow: subject.workflow,
+            get file() {
+              return missing(rule.id, "the Dockerfile");
+            },
+            get model() {
+              return missing(rule.id, "the cache model");
+            },
+          }
+        : {
+            id: rule.id,
+            messages: rule.messages,
+            options: opts,
+            report,
+            file: subject.file,
+            model: subject.model,
+            get workflow() {
+              return missing(rule.id, "a workflow");
+            },
+          };
     let visitors: Visitors;
     try {
       visitors = rule.create(ctx);
@@ -59,17 +87,34 @@ export function runRules(
     }
   }
 
-  const emit = (key: string, arg?: Instruction | Stage): void => {
+  const emit: Emit = (key, a, b) => {
     const list = handlers.get(key);
     if (!list) return;
     for (const h of list) {
       try {
-        h.fn(arg);
+        h.fn(a, b);
       } catch (e) {
         throw new RuleError(h.ruleId, e);
       }
     }
   };
+  return { findings, emit };
+}
+
+const byPosition = (a: Finding, b: Finding): number => a.range.start.offset - b.range.start.offset || compareStrings(a.ruleId, b.ruleId);
+
+/**
+ * Runs every enabled rule over the file in ONE walk: each rule's visitors
+ * are registered by key, then the instructions are visited once in file
+ * order, with stage and file events around them.
+ */
+export function runRules(
+  file: ParsedDockerfile,
+  model: CacheModel,
+  enabled: readonly ResolvedRule[],
+  allRules: readonly AnyRule[],
+): Finding[] {
+  const { findings, emit } = startRules("dockerfile", { file, model }, enabled);
   const visit = (ins: Instruction): void => {
     emit(ins.keyword, ins);
     emit("*", ins);
@@ -89,7 +134,15 @@ export function runRules(
   const suppressions = readSuppressions(file, allRules);
   const kept = suppressions.isSuppressed === NOTHING_SUPPRESSED ? findings : findings.filter((f) => !suppressions.isSuppressed(f));
   kept.push(...suppressions.problems);
-  return kept.sort((a, b) => a.range.start.offset - b.range.start.offset || compareStrings(a.ruleId, b.ruleId));
+  return kept.sort(byPosition);
+}
+
+/** Runs the enabled workflow rules over a workflow: each step of each job, in file order. */
+export function runWorkflowRules(workflow: Workflow, enabled: readonly ResolvedRule[]): Finding[] {
+  const { findings, emit } = startRules("workflow", { workflow }, enabled);
+  for (const job of workflow.jobs) for (const step of job.steps) emit("workflow:step", step, job);
+  emit("file:exit");
+  return findings.sort(byPosition);
 }
 
 function toFinding(rule: AnyRule, severity: Finding["severity"], d: ReportDescriptor): Finding {

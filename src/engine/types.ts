@@ -1,3 +1,4 @@
+import type { Workflow, WorkflowJob, WorkflowStep } from "../ci/workflow.js";
 import type { CacheModel } from "../model/index.js";
 import type { Instruction, ParsedDockerfile, Range, Stage } from "../parse/index.js";
 
@@ -60,9 +61,14 @@ export interface RuleSources {
   tally?: readonly string[];
 }
 
+/** What a rule reads: a Dockerfile, or a GitHub Actions workflow that builds images. */
+export type InputKind = "dockerfile" | "workflow";
+
 export interface RuleMeta<S extends OptionsSchema = OptionsSchema> {
   /** One line, fixed: what the rule checks. */
   description: string;
+  /** The kind of file the rule is run on (default `dockerfile`). */
+  input?: InputKind;
   severity: Severity;
   /** A rule off by default must be enabled in the configuration. */
   enabledByDefault?: boolean;
@@ -84,8 +90,11 @@ export interface RuleContext<S extends OptionsSchema = OptionsSchema, M = Record
   readonly id: string;
   /** The rule's typed message builders. */
   readonly messages: M;
+  /** The Dockerfile and its cache model (rules whose `meta.input` is `dockerfile`; reading them in a workflow rule throws). */
   readonly file: ParsedDockerfile;
   readonly model: CacheModel;
+  /** The workflow (rules whose `meta.input` is `workflow`; reading it in a Dockerfile rule throws). */
+  readonly workflow: Workflow;
   readonly options: OptionValues<S>;
   report(descriptor: ReportDescriptor): void;
 }
@@ -105,6 +114,8 @@ export type Visitors = { [K in VisitedKeyword]?: InstructionVisitor } & {
   "stage:enter"?: (stage: Stage) => void;
   "stage:exit"?: (stage: Stage) => void;
   "file:exit"?: () => void;
+  /** Workflow rules: each step of each job, in file order. */
+  "workflow:step"?: (step: WorkflowStep, job: WorkflowJob) => void;
 };
 
 export interface Rule<S extends OptionsSchema = OptionsSchema, M = Record<string, (...args: never[]) => string>> {

@@ -11,8 +11,10 @@ export interface Fixture {
   text: string;
   /** `<name>.context/` next to the fixture: the build context on disk, if present. */
   contextDir: string | null;
-  /** `<name>.fixed.Dockerfile`, if present. */
+  /** `<name>.fixed.Dockerfile` (`<name>.fixed.yml` for a workflow), if present. */
   goldenPath: string;
+  /** `.yml`/`.yaml` fixtures are GitHub Actions workflows, for rules whose `meta.input` is `workflow`. */
+  kind: "dockerfile" | "workflow";
   /** Expected findings: 1-based line of the instruction → rule ids. */
   expected: Map<number, string[]>;
   /** `# fixture: all-rules` on the first line runs every rule, not only the folder's. */
@@ -58,10 +60,11 @@ export function fixturesOf(ruleId: string): Fixture[] {
   const dir = join(RULES_DIR, ruleId, "fixtures");
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => /\.Dockerfile$/.test(f) && !/\.fixed\.Dockerfile$/.test(f))
+    .filter((f) => /\.(Dockerfile|ya?ml)$/.test(f) && !/\.fixed\.(Dockerfile|ya?ml)$/.test(f))
     .sort()
     .map((f) => {
-      const name = f.replace(/\.Dockerfile$/, "");
+      const extension = /\.(Dockerfile|ya?ml)$/.exec(f)?.[1] ?? "Dockerfile";
+      const name = f.slice(0, -extension.length - 1);
       const path = join(dir, f);
       const text = readFileSync(path, "utf8");
       const contextDir = join(dir, `${name}.context`);
@@ -71,7 +74,8 @@ export function fixturesOf(ruleId: string): Fixture[] {
         path,
         text,
         contextDir: existsSync(contextDir) ? contextDir : null,
-        goldenPath: join(dir, `${name}.fixed.Dockerfile`),
+        goldenPath: join(dir, `${name}.fixed.${extension}`),
+        kind: extension === "Dockerfile" ? "dockerfile" : "workflow",
         expected: parseExpectations(text),
         allRules: /^#\s*fixture:.*\ball-rules\b/m.test(text.split("\n")[0] ?? ""),
         unsafe: /^#\s*fixture:.*\bunsafe\b/m.test(text.split("\n")[0] ?? ""),
