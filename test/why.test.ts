@@ -220,7 +220,7 @@ describe("layerlint why (CLI)", () => {
     const json = JSON.parse(t.stdout) as { commits: number; secondsRerun: number; steps: { step: string; seconds: number | null; reruns: number }[] };
     expect(json.steps.find((s) => s.step === "[4/7]")).toMatchObject({ seconds: 1.6 });
     expect(json.secondsRerun).toBeCloseTo(json.steps.reduce((n, s) => n + (s.seconds ?? 0) * s.reruns, 0), 5);
-  });
+  }, 120_000);
 
   it("is listed in the help", () => {
     expect(cli(["--help"]).stdout).toContain("layerlint why");

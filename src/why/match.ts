@@ -92,13 +92,54 @@ export function firstLine(source: string): string {
 function sameText(written: string, printed: string): boolean {
   const p = printed.replace(/\s+/g, " ").trim();
   if (p === written) return true;
-  const pattern = written
-    .split(/(\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*)/)
-    .map((part, i) => (i % 2 === 1 ? "[\\s\\S]*?" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/ /g, "\\s*")))
-    .join("");
-  if (new RegExp(`^${pattern}$`).test(p)) return true;
+  const literals = literalParts(written);
+  if (literals.length > 1 && wildcardMatch(literals, p)) return true;
   const shorter = Math.min(p.length, written.length);
   return shorter >= 12 && (p.startsWith(written.slice(0, shorter)) || written.startsWith(p.slice(0, shorter)));
+}
+
+/** The text between variable references (`$NAME`, `${...}`), which BuildKit substitutes before printing. */
+function literalParts(text: string): string[] {
+  const parts: string[] = [];
+  let current = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const next = text[i + 1] ?? "";
+    if (c === "$" && next === "{") {
+      const close = text.indexOf("}", i + 2);
+      if (close > 0) {
+        parts.push(current);
+        current = "";
+        i = close;
+        continue;
+      }
+    } else if (c === "$" && /[A-Za-z_]/.test(next)) {
+      let j = i + 1;
+      while (j < text.length && /[A-Za-z0-9_]/.test(text[j])) j++;
+      parts.push(current);
+      current = "";
+      i = j - 1;
+      continue;
+    }
+    current += c;
+  }
+  parts.push(current);
+  return parts;
+}
+
+/** Whether `text` is the literals in order with anything between them: first at the start, last at the end. */
+function wildcardMatch(literals: readonly string[], text: string): boolean {
+  const first = literals[0];
+  const last = literals[literals.length - 1];
+  if (!text.startsWith(first) || text.length < first.length + last.length || !text.endsWith(last)) return false;
+  let at = first.length;
+  const end = text.length - last.length;
+  for (const middle of literals.slice(1, -1)) {
+    const found = text.indexOf(middle, at);
+    if (found < 0 || found + middle.length > end) return false;
+    at = found + middle.length;
+  }
+  return true;
 }
 
 function sameImage(info: StepInfo, printed: string): boolean {
