@@ -222,7 +222,9 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
 
     // BuildKit runs the base stage's ONBUILD triggers first. They are numbered
     // before the stage's own steps but not counted in its total (`[b 2/1]`).
-    const inherited = named ? named.instructions.filter((i) => i.keyword === "ONBUILD" && i.trigger).map((i) => i.trigger as Instruction) : [];
+    // Measured: a child stage with no step of its own does not run them at all.
+    const runsTriggers = named !== null && stage.instructions.some((i) => isStep(i.keyword));
+    const inherited = runsTriggers ? named.instructions.filter((i) => i.keyword === "ONBUILD" && i.trigger).map((i) => i.trigger as Instruction) : [];
     const fromIsStep = named === null && ref.toLowerCase() !== "scratch";
     let total = fromIsStep ? 1 : 0;
     for (const i of stage.instructions) if (isStep(i.keyword)) total++;

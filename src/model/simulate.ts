@@ -299,6 +299,8 @@ function partsOf(
     case "file-op":
       if (ins.keyword === "RUN") {
         for (const a of inputs.args ?? []) {
+          // Measured: an ARG with neither a default nor a --build-arg sets nothing, so it is not in the key.
+          if (a.value === undefined) continue;
           parts.push({
             name: `build-arg ${a.name}`,
             value: a.value === undefined ? "\u0000unset" : a.value,

@@ -628,4 +628,22 @@ export const SCENARIOS: Scenario[] = [
       write: { Dockerfile: "FROM alpine:3.19 AS s0\nRUN echo x > /dev/null\n\nFROM alpine:3.19 AS s1\nCOPY --from=s0 /etc /e/\nRUN echo after > /dev/null\n" },
     },
   },
+  {
+    name: "an ARG without a value deleted from the Dockerfile",
+    measured: "found by the generated cases: an ARG with no default and no --build-arg sets nothing, so the RUNs after it stay cached when it goes",
+    files: {
+      Dockerfile: "FROM alpine:3.19\nRUN echo one > /dev/null\nARG A\nRUN echo two > /dev/null\n",
+      ".dockerignore": "Dockerfile\n",
+    },
+    change: { write: { Dockerfile: "FROM alpine:3.19\nRUN echo one > /dev/null\nRUN echo two > /dev/null\n" } },
+  },
+  {
+    name: "ONBUILD triggers of a base stage and a child stage with no step of its own",
+    measured: "found by the generated cases: a stage FROM <stage> with no RUN, COPY, ADD or WORKDIR of its own does not run the base stage's triggers",
+    files: {
+      Dockerfile: "FROM alpine:3.19 AS s0\nCOPY a.txt /a.txt\nONBUILD RUN echo trig > /dev/null\n\nFROM s0 AS s1\nENV A=1\n",
+      "a.txt": "1\n",
+    },
+    change: { write: { "a.txt": "2\n" } },
+  },
 ];
