@@ -130,7 +130,7 @@ export function dotenv(text: string): Map<string, string> {
     if (eq <= 0) continue;
     let v = line.slice(eq + 1).trim();
     if (/^(["']).*\1$/.test(v)) v = v.slice(1, -1);
-    else v = v.replace(/\s+#.*$/, "");
+    else v = withoutComment(v);
     out.set(line.slice(0, eq).trim(), v);
   }
   return out;
@@ -138,4 +138,10 @@ export function dotenv(text: string): Map<string, string> {
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The text before a ` #` comment (a `#` inside a word, as in a URL fragment, is kept). */
+export function withoutComment(text: string): string {
+  const hash = text.search(/\s#/);
+  return hash === -1 ? text : text.slice(0, hash).trimEnd();
 }

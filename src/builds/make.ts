@@ -1,6 +1,7 @@
 import { dirname } from "node:path";
 import { buildsInScript } from "./command.js";
 import { fromCommand } from "./workflows.js";
+import { withoutComment } from "./compose.js";
 import type { Declaration } from "./types.js";
 
 /**
@@ -24,12 +25,14 @@ export function makeDeclarations(file: string, text: string): Declaration[] {
     if (assign) {
       const [, name, op, value] = assign;
       if (op === "?=" && vars.has(name)) continue;
-      const expanded = expandMake(value.replace(/\s+#.*$/, "").trim(), vars);
+      const expanded = expandMake(withoutComment(value).trim(), vars);
       vars.set(name, op === "+=" && vars.has(name) ? `${vars.get(name)} ${expanded}` : expanded);
       continue;
     }
-    const rule = /^([^:#=\s][^:#=]*?)\s*::?(?!=)/.exec(line);
-    if (rule) target = rule[1].trim().split(/\s+/)[0];
+    // A rule line, `name other: prerequisites`: its first target names the recipes below it.
+    const colon = line.indexOf(":");
+    const head = colon > 0 ? line.slice(0, colon) : "";
+    if (head.trim() !== "" && line[colon + 1] !== "=" && !/[#=]/.test(head)) target = head.trim().split(/\s+/)[0];
   }
   return out;
 }
