@@ -39,7 +39,9 @@ export default defineRule({
     early: (d: { name: string; count: number; first: string; use: string; with: string }) =>
       `\`ARG ${d.name}\` is declared before ${d.count === 1 ? "a step that does" : `${d.count} steps that do`} not read it (first \`${d.first}\`): each re-runs whenever its value changes; declare it${d.with} just before ${d.use}`,
     configOnly: (d: { name: string; count: number; first: string; config: string }) =>
-      `\`ARG ${d.name}\` is declared before ${d.count === 1 ? "a step that does" : `${d.count} steps that do`} not read it (first \`${d.first}\`), and only \`${d.config}\` uses it: each step re-runs whenever its value changes; declare it, with that instruction, after them at the end of the stage`,
+      `\`ARG ${d.name}\` is declared before ${d.count === 1 ? "a step that does" : `${d.count} steps that do`} not read it (first \`${d.first}\`), and only ${d.config} uses it: each step re-runs whenever its value changes; declare it, with that instruction, after them at the end of the stage`,
+    passedOn: (d: { name: string; count: number; first: string; env: string; line: number; vars: string; place: string }) =>
+      `\`ARG ${d.name}\` reaches ${d.count === 1 ? "a step that does" : `${d.count} steps that do`} not read it (first \`${d.first}\`) through \`${d.env}\` (line ${d.line}), which sets ${d.vars} in their environment: each re-runs whenever its value changes; set ${d.vars} from it in an ENV of ${d.vars.includes(",") ? "their" : "its"} own, and declare both ${d.place}`,
     unused: (d: { name: string; count: number; first: string }) =>
       `\`ARG ${d.name}\` is declared before ${d.count === 1 ? "a step that cannot" : `${d.count} steps that cannot`} read it (first \`${d.first}\`) and nothing in the stage refers to it: each re-runs whenever its value changes; declare it where it is used, or remove it`,
   },
@@ -101,27 +103,49 @@ export default defineRule({
       if (skipped.length === 0) return;
       const first = oneLine(`RUN ${skipped[0].argText}`);
       const safe = skipped.every((s) => provablyIgnores(s));
-      const canMove = movable && envs.every((e) => envPairs(e).every(([k]) => tracked.has(k)));
-      const moved = [arg, ...envs, ...carried];
+      const useText = target
+        ? textualUse
+          ? `\`${oneLine(target.source)}\` (line ${target.range.start.line + 1}), its first use`
+          : `\`${oneLine(target.source)}\` (line ${target.range.start.line + 1}), the first step that may read it`
+        : null;
+      if (envs.length > 0) {
+        // The ENV puts the value (and maybe other settings) in the environment of every later step:
+        // moving it would change what those steps see, so there is advice and no fix.
+        const env = envs[0];
+        const vars = envPairs(env).filter(([, v]) => [...referencedVariables(v)].some((r) => tracked.has(r))).map(([k]) => k);
+        ctx.report({
+          node: arg,
+          message: ctx.messages.passedOn({
+            name,
+            count: skipped.length,
+            first,
+            env: oneLine(env.source),
+            line: env.range.start.line + 1,
+            vars: vars.join(", "),
+            place: useText ? `just before ${useText}` : `after them at the end of the stage${carried.length > 0 ? `, with \`${oneLine(carried[0].source)}\`` : ""}`,
+          }),
+        });
+        return;
+      }
+      const moved = [arg, ...carried];
       if (!target) {
         if (carried.length === 0) {
           ctx.report({ node: arg, message: ctx.messages.unused({ name, count: skipped.length, first }) });
           return;
         }
         const last = stage.instructions.filter((i) => !moved.includes(i)).pop();
-        const fix = canMove && last ? moveInstructionsTo(file, moved, instructionLines(file, last).end) : null;
+        const fix = movable && last ? moveInstructionsTo(file, moved, instructionLines(file, last).end) : null;
         ctx.report({
           node: arg,
-          message: ctx.messages.configOnly({ name, count: skipped.length, first, config: oneLine(carried[0].source) }),
+          message: ctx.messages.configOnly({ name, count: skipped.length, first, config: carried.map((c) => `\`${oneLine(c.source)}\``).join(" and ") }),
           fix: fix ? { edits: fix, safety: safe ? "safe" : "unsafe" } : null,
         });
         return;
       }
-      const use = textualUse ? `\`${oneLine(target.source)}\` (line ${target.range.start.line + 1}), its first use` : `\`${oneLine(target.source)}\` (line ${target.range.start.line + 1}), the first step that may read it`;
-      const fix = canMove ? moveBefore(moved, target) : null;
+      const fix = movable ? moveBefore(moved, target) : null;
       ctx.report({
         node: arg,
-        message: ctx.messages.early({ name, count: skipped.length, first, use, with: carried.length > 0 ? `, with \`${oneLine(carried[0].source)}\` that uses it,` : "" }),
+        message: ctx.messages.early({ name, count: skipped.length, first, use: useText ?? "", with: carried.length > 0 ? `, with \`${oneLine(carried[0].source)}\` that uses it,` : "" }),
         fix: fix ? { edits: fix, safety: safe ? "safe" : "unsafe" } : null,
       });
     }
