@@ -116,12 +116,12 @@ function planInstall(model: CacheModel, copy: Instruction, run: Instruction, mat
   // Every path here is absolute and normalised (WORKDIR, the COPY's destination): a prefix test tells what posix.relative would.
   const dir = resolveIn(workdir, match.cwd ?? ".");
   const dest = destinationOf(model, copy);
+  // The install may run outside the COPY's destination and name its manifests there (`pip install -r /app/requirements.txt`, `npm ci --prefix /src`).
   const dirInDest = relativeUnder(dest, dir);
-  if (dirInDest === null) return null;
   const src = directorySource(model, copy);
   const copied = model.copiedFiles(copy);
   let install: InstallMatch | null = match;
-  if (src !== null && copied) {
+  if (src !== null && copied && dirInDest !== null) {
     const files = projectFiles(model.context, joinCtx(src, dirInDest));
     if (files) install = refineOnDisk(match, files);
   }
@@ -161,7 +161,7 @@ function planInstall(model: CacheModel, copy: Instruction, run: Instruction, mat
   for (const m of required) consider(m, true);
   for (const m of optional) consider(m, false);
   // A build reads the sources themselves; an install that reads no file of this COPY is not slowed by it.
-  if (!readsFromCopy && !install.needsSources) return null;
+  if (!readsFromCopy && (!install.needsSources || dirInDest === null)) return null;
   // The context on disk holds none of the manifests (a GOPATH-era Go project, say): there is
   // nothing to copy first and no dependency step to split off.
   if (copied && required.length > 0 && missing.length === required.length) return null;
