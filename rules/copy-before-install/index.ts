@@ -168,8 +168,12 @@ function planInstall(model: CacheModel, copy: Instruction, run: Instruction, mat
   const src = directorySource(model, copy);
   const copied = model.copiedFiles(copy);
   let install: InstallMatch | null = match;
-  if (src !== null && copied && dirInDest !== null) {
-    const files = projectFiles(model.context, joinCtx(src, dirInDest));
+  // The install's directory in the context: under the COPY's source, or (workspace members copied into a
+  // subfolder of it, `COPY packages packages` before an install in the parent) the source minus that subfolder.
+  const destInDir = dirInDest === null ? relativeUnder(dir, dest) : null;
+  const ctxDir = src === null ? null : dirInDest !== null ? joinCtx(src, dirInDest) : destInDir && destInDir !== "." && destInDir !== "" ? parentIn(src, destInDir) : null;
+  if (ctxDir !== null && copied) {
+    const files = projectFiles(model.context, ctxDir);
     if (files) install = refineOnDisk(match, files);
   }
   if (!install) return null;
@@ -213,6 +217,12 @@ function planInstall(model: CacheModel, copy: Instruction, run: Instruction, mat
   // nothing to copy first and no dependency step to split off.
   if (copied && required.length > 0 && missing.length === required.length) return null;
   return { install, dir, entries, missing };
+}
+
+/** `packages` in the context is `packages` under the install's directory: that directory is the context root; null when the paths do not line up. */
+function parentIn(src: string, sub: string): string | null {
+  if (src === sub) return "";
+  return src.endsWith("/" + sub) ? src.slice(0, -(sub.length + 1)) : null;
 }
 
 function joinCtx(src: string, rel: string): string {
