@@ -101,6 +101,8 @@ function isSystemPath(dest: string, fx: RunEffects): boolean {
   const parts = dest.split("/").filter(Boolean);
   const top = parts[0] ?? "";
   if (top === "usr" && parts[1] === "src" && parts.length > 2 && !/^linux/.test(parts[2])) return false;
+  // A project folder under /tmp (`WORKDIR /tmp/build`) is the build's own, not a system folder.
+  if (top === "tmp" && parts.length > 1) return false;
   if (top === "home") {
     // Package managers never write to /home; user tools create home directories there.
     return fx.systemCommands.length === 0 || fx.touched.some((t) => t.path.startsWith("/home"));
