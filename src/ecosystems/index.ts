@@ -182,8 +182,26 @@ export function isInstallInput(path: string): boolean {
  * `package*.json`, `requirements/*.txt` do; `src/*`, `*.py` do not.
  */
 export function globNamesInstallInputs(pattern: string): boolean {
-  const last = pattern.replace(/\/+$/, "").split("/").pop() ?? "";
-  const stem = last.replace(/[*?]|\[[^\]]*\]/g, " ").trim().split(/\s+/).filter((w) => w.length >= 3);
+  const last = pattern.replace(/(?<!\/)\/+$/, "").split("/").pop() ?? "";
+  // The literal runs between wildcards and bracket expressions, read in one pass.
+  const runs: string[] = [];
+  let word = "";
+  let inBracket = false;
+  for (const ch of last) {
+    if (inBracket) {
+      if (ch === "]") inBracket = false;
+      continue;
+    }
+    if (ch === "*" || ch === "?" || ch === "[") {
+      runs.push(word);
+      word = "";
+      inBracket = ch === "[";
+      continue;
+    }
+    word += ch;
+  }
+  runs.push(word);
+  const stem = runs.filter((w) => w.length >= 3);
   if (stem.length === 0) return false;
   const candidates = [...TABLE_INPUTS.names, "requirements.txt", "constraints.txt", "setup.py", "setup.cfg"];
   return stem.every((w) => candidates.some((n) => n.includes(w)) && !/^\.[a-z]+$/.test(w));
