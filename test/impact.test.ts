@@ -53,7 +53,12 @@ describe("layerlint impact", () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toBe("");
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out).sort()).toEqual(["commits", "dockerfile", "steps"]);
+    expect(Object.keys(out).sort()).toEqual(["commits", "dockerfile", "steps", "stepsAfterFix"]);
+    // The fixed Dockerfile's own steps: the manifest COPY the fix adds, and the install that now stays cached.
+    const install = out.stepsAfterFix.find((s: { instruction: string }) => s.instruction.startsWith("RUN npm ci"));
+    expect(install).toMatchObject({ reruns: 2, costClass: "dependency install" });
+    expect(out.stepsAfterFix.map((s: { instruction: string }) => s.instruction)).toContain("COPY package.json package-lock.json ./");
+    expect(out.stepsAfterFix.length).toBeGreaterThan(out.steps.length);
     expect(out.commits).toBe(10);
     for (const s of out.steps) expect(Object.keys(s).sort()).toEqual(["costClass", "instruction", "line", "rerunsAfterFix", "reruns", "step"].sort());
     expect(out.steps.find((s: { instruction: string }) => s.instruction === "RUN npm ci")).toEqual({
@@ -120,4 +125,15 @@ describe("layerlint impact", () => {
     expect(png.subarray(1, 4).toString()).toBe("PNG");
     expect(png.length).toBeGreaterThan(5_000);
   }, 120_000);
+});
+
+describe("impact's cost classes", () => {
+  it("go build, cargo build and mvn package are compiles; go mod download is an install", async () => {
+    const { costClass } = await import("../src/impact/cost.js");
+    const { buildModel } = await import("../src/model/index.js");
+    const { parse } = await import("../src/parse/index.js");
+    const model = buildModel(parse(fromString("FROM golang:1.23\nRUN go mod download\nRUN go build -o /app .\nRUN cargo build --release\nRUN mvn -B package\n")));
+    const classes = model.infos.filter((i) => i.instruction.keyword === "RUN").map((i) => costClass(model, i));
+    expect(classes).toEqual(["dependency install", "compile", "compile", "compile"]);
+  });
 });

@@ -13,6 +13,7 @@ type Messages = {
   reinstall: (d: { install: string; copy: string; manifests: string }) => string;
   splitFirst: (d: { install: string; copy: string; manifests: string; first: string }) => string;
   needsSources: (d: { install: string; copy: string; manifests: string; reason: string }) => string;
+  vcsState: (d: { install: string; copy: string }) => string;
 };
 
 export default defineRule({
@@ -29,26 +30,59 @@ export default defineRule({
       `\`${d.install}\` re-runs and resolves every dependency again whenever any file copied by \`${d.copy}\` changes; copy ${d.manifests} first and run \`${d.first}\` before it`,
     needsSources: (d) =>
       `\`${d.install}\` re-runs whenever any file copied by \`${d.copy}\` changes, and it needs the sources (${d.reason}); install the dependencies from ${d.manifests} in an earlier step`,
+    vcsState: (d) =>
+      `\`${d.copy}\` brings in git's state, which changes on every commit, so \`${d.install}\` after it re-runs on every commit; copy it after the install, or pass the commit as a build argument declared where it is used`,
   } satisfies Messages,
   create(ctx) {
     const { model, file } = ctx;
     let copies: Instruction[] = [];
     let runs: Instruction[] = [];
     const reported = new Set<number>();
+    // ONBUILD triggers run in a child image's build, with the child's context: judged by their text alone.
+    let triggerCopies: Instruction[] = [];
+    // `COPY .git/HEAD` or `.git/refs`: named files, but new on every commit.
+    let gitCopies: Instruction[] = [];
     const onCopy = (ins: Instruction): void => {
+      if (ins.onbuild) {
+        if (copiesTreeByText(ins)) triggerCopies.push(ins);
+        return;
+      }
+      if (copiesGitState(model, ins)) gitCopies.push(ins);
       // Judged once here, not again for every later RUN (that is quadratic in a long stage).
-      if (!ins.onbuild && model.isBroadCopy(ins)) copies.push(ins);
+      if (model.isBroadCopy(ins)) copies.push(ins);
     };
     return {
       "stage:enter"() {
         copies = [];
         runs = [];
+        triggerCopies = [];
+        gitCopies = [];
       },
       COPY: onCopy,
       ADD: onCopy,
       RUN(ins) {
-        if (ins.onbuild) return;
+        if (ins.onbuild) {
+          const copy = triggerCopies.find((c) => !reported.has(c.id));
+          const install = model.installs(ins).find((i) => i.readsManifests !== false && cwdKnown(i));
+          if (!copy || !install) return;
+          reported.add(copy.id);
+          const names = manifestsOf(install);
+          ctx.report({
+            node: copy.onbuild ?? copy,
+            message: ctx.messages.reinstall({
+              install: `ONBUILD RUN ${oneLine(install.command.text)}`,
+              copy: oneLine((copy.onbuild ?? copy).source),
+              manifests: listWords(names.required.length > 0 ? [...names.required, ...names.optional.filter((m) => !m.endsWith("/")).slice(0, 1)] : ["the manifests alone"]),
+            }) + " in an ONBUILD COPY of its own (the trigger runs in the child image's build, with its context)",
+          });
+          return;
+        }
         const installs = model.installs(ins).filter((i) => i.readsManifests !== false && cwdKnown(i));
+        const git = gitCopies.find((c) => !reported.has(c.id));
+        if (git && installs.length > 0) {
+          reported.add(git.id);
+          ctx.report({ node: git, message: ctx.messages.vcsState({ install: `RUN ${oneLine(installs[0].command.text)}`, copy: oneLine(git.source) }) });
+        }
         runs.push(ins);
         if (installs.length === 0) return;
         // Filtered only for a RUN that installs: most do not, and a stage may hold thousands of COPYs.
@@ -102,6 +136,19 @@ function directorySource(model: CacheModel, copy: Instruction): string | null {
   return src;
 }
 
+/** Whether a COPY/ADD names files of `.git` (HEAD, refs, the whole folder) as sources. */
+function copiesGitState(model: CacheModel, ins: Instruction): boolean {
+  if (ins.flags.some((f) => f.name === "from")) return false;
+  return (model.info(ins)?.inputs.sources ?? []).some((s) => s.kind === "context" && /^\.git(\/|$)/.test(cleanPath(s.path)));
+}
+
+/** A COPY/ADD whose sources, as written, include the context itself or a directory. */
+function copiesTreeByText(ins: Instruction): boolean {
+  if (ins.flags.some((f) => f.name === "from") || ins.heredocs.length > 0) return false;
+  const sources = ins.args.slice(0, -1).map((a) => a.value.replace(/^["']|["']$/g, ""));
+  return sources.some((s) => /^\.?\/?$|^\.\/?\*?$|^\*$/.test(s) || (s.endsWith("/") && !s.startsWith("/")));
+}
+
 function destinationOf(model: CacheModel, copy: Instruction): string {
   const d = model.info(copy)?.inputs.destination ?? "/";
   return d.length > 1 ? d.replace(/(?<!\/)\/+$/, "") : d;
@@ -118,13 +165,17 @@ function planInstall(model: CacheModel, copy: Instruction, run: Instruction, mat
   // Every path here is absolute and normalised (WORKDIR, the COPY's destination): a prefix test tells what posix.relative would.
   const dir = resolveIn(workdir, match.cwd ?? ".");
   const dest = destinationOf(model, copy);
+  // The install may run outside the COPY's destination and name its manifests there (`pip install -r /app/requirements.txt`, `npm ci --prefix /src`).
   const dirInDest = relativeUnder(dest, dir);
-  if (dirInDest === null) return null;
   const src = directorySource(model, copy);
   const copied = model.copiedFiles(copy);
   let install: InstallMatch | null = match;
-  if (src !== null && copied) {
-    const files = projectFiles(model.context, joinCtx(src, dirInDest));
+  // The install's directory in the context: under the COPY's source, or (workspace members copied into a
+  // subfolder of it, `COPY packages packages` before an install in the parent) the source minus that subfolder.
+  const destInDir = dirInDest === null ? relativeUnder(dir, dest) : null;
+  const ctxDir = src === null ? null : dirInDest !== null ? joinCtx(src, dirInDest) : destInDir && destInDir !== "." && destInDir !== "" ? parentIn(src, destInDir) : null;
+  if (ctxDir !== null && copied) {
+    const files = projectFiles(model.context, ctxDir);
     if (files) install = refineOnDisk(match, files);
   }
   if (!install) return null;
@@ -163,11 +214,17 @@ function planInstall(model: CacheModel, copy: Instruction, run: Instruction, mat
   for (const m of required) consider(m, true);
   for (const m of optional) consider(m, false);
   // A build reads the sources themselves; an install that reads no file of this COPY is not slowed by it.
-  if (!readsFromCopy && !install.needsSources) return null;
+  if (!readsFromCopy && (!install.needsSources || dirInDest === null)) return null;
   // The context on disk holds none of the manifests (a GOPATH-era Go project, say): there is
   // nothing to copy first and no dependency step to split off.
   if (copied && required.length > 0 && missing.length === required.length) return null;
   return { install, dir, entries, missing };
+}
+
+/** `packages` in the context is `packages` under the install's directory: that directory is the context root; null when the paths do not line up. */
+function parentIn(src: string, sub: string): string | null {
+  if (src === sub) return "";
+  return src.endsWith("/" + sub) ? src.slice(0, -(sub.length + 1)) : null;
 }
 
 function joinCtx(src: string, rel: string): string {

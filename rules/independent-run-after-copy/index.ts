@@ -35,23 +35,34 @@ export default defineRule({
         if (ins.onbuild || !ins.stage) return;
         if (ins.mounts.some((m) => m.type === "bind")) return;
         const list = ins.stage.instructions;
-        // The copies and inert metadata just above the RUN; anything else (a RUN, ENV, ARG, USER, WORKDIR, SHELL) ends the block.
+        // The copies, RUNs and inert metadata just above the RUN; anything else (ENV, ARG, USER, WORKDIR, SHELL) ends the block:
+        // it would change what the RUN sees. A later independent step (`COPY . .`, `RUN uv sync`, `RUN apt-get install ...`) is found past the RUNs between.
         const at = positionIn(ins.stage, ins);
         let from = at;
-        while (from > 0 && (list[from - 1].keyword === "COPY" || list[from - 1].keyword === "ADD" || INERT_METADATA.has(list[from - 1].keyword))) from--;
+        while (from > 0 && (list[from - 1].keyword === "COPY" || list[from - 1].keyword === "ADD" || list[from - 1].keyword === "RUN" || INERT_METADATA.has(list[from - 1].keyword))) from--;
         // One slice of the run of instructions found, in file order (not an unshift per instruction).
         const block: Instruction[] = at < 0 ? [] : list.slice(from, at);
-        const broadIndex = block.findIndex((i) => (i.keyword === "COPY" || i.keyword === "ADD") && copiesTree(i));
+        // The nearest broad COPY above the RUN (the one it would move above).
+        let broadIndex = -1;
+        for (let k = block.length - 1; k >= 0; k--) {
+          if ((block[k].keyword === "COPY" || block[k].keyword === "ADD") && copiesTree(block[k])) {
+            broadIndex = k;
+            break;
+          }
+        }
         if (broadIndex === -1) return;
         const copy = block[broadIndex];
         const passed = block.slice(broadIndex).filter((i) => i.keyword === "COPY" || i.keyword === "ADD");
+        const passedRuns = block.slice(broadIndex).filter((i) => i.keyword === "RUN");
         const fx = runEffects(model, ins);
         if (!fx.understood || fx.touched.length + fx.systemCommands.length === 0 && !fx.system) return;
         if (!passed.every((c) => independentOf(fx, c))) return;
+        // Moving past a RUN changes what both see (the other RUN may use what this one installs): unsafe.
+        if (passedRuns.some((r) => r.mounts.some((m) => m.type === "bind") || !runEffects(model, r).understood && r.json)) return;
         ctx.report({
           node: ins,
           message: ctx.messages.independent({ run: oneLine(`RUN ${ins.argText}`), copy: oneLine(copy.source), line: copy.range.start.line + 1 }),
-          fix: { edits: moveWithComments(file, ins, copy, previousInstructionEnd(file, positionInFile(ins), ins)) },
+          fix: { edits: moveWithComments(file, ins, copy, previousInstructionEnd(file, positionInFile(ins), ins)), safety: passedRuns.length === 0 ? "safe" : "unsafe" },
         });
       },
     };
@@ -90,6 +101,8 @@ function isSystemPath(dest: string, fx: RunEffects): boolean {
   const parts = dest.split("/").filter(Boolean);
   const top = parts[0] ?? "";
   if (top === "usr" && parts[1] === "src" && parts.length > 2 && !/^linux/.test(parts[2])) return false;
+  // A project folder under /tmp (`WORKDIR /tmp/build`) is the build's own, not a system folder.
+  if (top === "tmp" && parts.length > 1) return false;
   if (top === "home") {
     // Package managers never write to /home; user tools create home directories there.
     return fx.systemCommands.length === 0 || fx.touched.some((t) => t.path.startsWith("/home"));

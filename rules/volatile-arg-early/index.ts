@@ -21,6 +21,10 @@ const VOLATILE_NAMES = [
   "BUILD_DATE", "BUILD_TIME", "BUILD_TIMESTAMP", "BUILD_NUMBER", "BUILD_ID", "BUILD_VERSION", "BUILDTIME", "BUILD_REF",
   "CACHEBUST", "CACHE_BUST", "CACHEBUSTER", "CACHE_DATE", "TIMESTAMP", "VERSION", "APP_VERSION", "RELEASE", "RELEASE_VERSION",
   "CI_COMMIT_SHA", "GITHUB_SHA", "GITHUB_RUN_ID", "GITHUB_RUN_NUMBER",
+  "BUILD_HASH", "BUILD_METADATA", "BUILD_SHA", "BUILD_COMMIT", "BUILD_DATETIME", "BUILD_TAG", "BUILD_INFO", "BUILDDATE", "BUILDNUMBER",
+  "COMMIT_REF", "COMMIT_SHORT_SHA", "COMMIT_SHORT", "SHORT_SHA", "GIT_SHORT_SHA", "GIT_COMMIT_SHA", "GIT_COMMIT_HASH", "GIT_COMMIT_ID", "GIT_VERSION", "GIT_REF",
+  "VCS_REVISION", "SOURCE_DATE_EPOCH", "CI_COMMIT_SHORT_SHA", "CI_PIPELINE_ID", "CI_JOB_ID", "BITBUCKET_COMMIT", "CIRCLE_SHA1", "TRAVIS_COMMIT", "DRONE_COMMIT_SHA",
+  "IMAGE_TAG", "IMAGE_VERSION", "DOCKER_TAG", "PACKAGE_VERSION", "PROJECT_VERSION", "RELEASE_TAG", "CACHE_BUSTER", "CACHEBUSTER_DATE", "NOCACHE",
 ];
 
 export default defineRule({
@@ -39,7 +43,11 @@ export default defineRule({
     early: (d: { name: string; count: number; first: string; use: string; with: string }) =>
       `\`ARG ${d.name}\` is declared before ${d.count === 1 ? "a step that does" : `${d.count} steps that do`} not read it (first \`${d.first}\`): each re-runs whenever its value changes; declare it${d.with} just before ${d.use}`,
     configOnly: (d: { name: string; count: number; first: string; config: string }) =>
-      `\`ARG ${d.name}\` is declared before ${d.count === 1 ? "a step that does" : `${d.count} steps that do`} not read it (first \`${d.first}\`), and only \`${d.config}\` uses it: each step re-runs whenever its value changes; declare it, with that instruction, after them at the end of the stage`,
+      `\`ARG ${d.name}\` is declared before ${d.count === 1 ? "a step that does" : `${d.count} steps that do`} not read it (first \`${d.first}\`), and only ${d.config} uses it: each step re-runs whenever its value changes; declare it, with that instruction, after them at the end of the stage`,
+    passedOn: (d: { name: string; count: number; first: string; env: string; line: number; vars: string; place: string }) =>
+      `\`ARG ${d.name}\` reaches ${d.count === 1 ? "a step that does" : `${d.count} steps that do`} not read it (first \`${d.first}\`) through \`${d.env}\` (line ${d.line}), which sets ${d.vars} in their environment: each re-runs whenever its value changes; set ${d.vars} from it in an ENV of ${d.vars.includes(",") ? "their" : "its"} own, and declare both ${d.place}`,
+    cheapFirst: (d: { name: string; consumer: string; line: number; count: number; advice: string }) =>
+      `\`ARG ${d.name}\` is read by \`${d.consumer}\` (line ${d.line}) before ${d.count === 1 ? "a step" : `${d.count} steps`} that do not need it: its layer changes with every value, so each of them re-runs on every build; ${d.advice}`,
     unused: (d: { name: string; count: number; first: string }) =>
       `\`ARG ${d.name}\` is declared before ${d.count === 1 ? "a step that cannot" : `${d.count} steps that cannot`} read it (first \`${d.first}\`) and nothing in the stage refers to it: each re-runs whenever its value changes; declare it where it is used, or remove it`,
   },
@@ -97,32 +105,89 @@ export default defineRule({
         }
         skipped.push(i);
       }
-      // No step re-runs for a value it does not read: nothing to report.
-      if (skipped.length === 0) return;
+      // No step re-runs for a value it does not read: nothing to report, unless a cheap step reads it early.
+      if (skipped.length === 0) {
+        if (target && textualUse && envs.length === 0) lateConsumer(arg, name, target, movable, carried);
+        return;
+      }
       const first = oneLine(`RUN ${skipped[0].argText}`);
       const safe = skipped.every((s) => provablyIgnores(s));
-      const canMove = movable && envs.every((e) => envPairs(e).every(([k]) => tracked.has(k)));
-      const moved = [arg, ...envs, ...carried];
+      const useText = target
+        ? textualUse
+          ? `\`${oneLine(target.source)}\` (line ${target.range.start.line + 1}), its first use`
+          : `\`${oneLine(target.source)}\` (line ${target.range.start.line + 1}), the first step that may read it`
+        : null;
+      if (envs.length > 0) {
+        // The ENV puts the value (and maybe other settings) in the environment of every later step:
+        // moving it would change what those steps see, so there is advice and no fix.
+        const env = envs[0];
+        const vars = envPairs(env).filter(([, v]) => [...referencedVariables(v)].some((r) => tracked.has(r))).map(([k]) => k);
+        ctx.report({
+          node: arg,
+          message: ctx.messages.passedOn({
+            name,
+            count: skipped.length,
+            first,
+            env: oneLine(env.source),
+            line: env.range.start.line + 1,
+            vars: vars.join(", "),
+            place: useText ? `just before ${useText}` : `after them at the end of the stage${carried.length > 0 ? `, with \`${oneLine(carried[0].source)}\`` : ""}`,
+          }),
+        });
+        return;
+      }
+      const moved = [arg, ...carried];
       if (!target) {
         if (carried.length === 0) {
           ctx.report({ node: arg, message: ctx.messages.unused({ name, count: skipped.length, first }) });
           return;
         }
         const last = stage.instructions.filter((i) => !moved.includes(i)).pop();
-        const fix = canMove && last ? moveInstructionsTo(file, moved, instructionLines(file, last).end) : null;
+        const fix = movable && last ? moveInstructionsTo(file, moved, instructionLines(file, last).end) : null;
         ctx.report({
           node: arg,
-          message: ctx.messages.configOnly({ name, count: skipped.length, first, config: oneLine(carried[0].source) }),
+          message: ctx.messages.configOnly({ name, count: skipped.length, first, config: carried.map((c) => `\`${oneLine(c.source)}\``).join(" and ") }),
           fix: fix ? { edits: fix, safety: safe ? "safe" : "unsafe" } : null,
         });
         return;
       }
-      const use = textualUse ? `\`${oneLine(target.source)}\` (line ${target.range.start.line + 1}), its first use` : `\`${oneLine(target.source)}\` (line ${target.range.start.line + 1}), the first step that may read it`;
-      const fix = canMove ? moveBefore(moved, target) : null;
+      const fix = movable ? moveBefore(moved, target) : null;
       ctx.report({
         node: arg,
-        message: ctx.messages.early({ name, count: skipped.length, first, use, with: carried.length > 0 ? `, with \`${oneLine(carried[0].source)}\` that uses it,` : "" }),
+        message: ctx.messages.early({ name, count: skipped.length, first, use: useText ?? "", with: carried.length > 0 ? `, with \`${oneLine(carried[0].source)}\` that uses it,` : "" }),
         fix: fix ? { edits: fix, safety: safe ? "safe" : "unsafe" } : null,
+      });
+    }
+
+    /**
+     * `ARG COMMIT_HASH` / `RUN echo $COMMIT_HASH > /commit.txt` / heavy
+     * steps: the cheap RUN's layer changes on every build, and every step
+     * after it re-runs. It can go, with the ARG, to the end of the stage
+     * when it only writes files no later instruction names and nothing
+     * that changes its environment (ENV, USER, WORKDIR, SHELL, ARG) lies
+     * between. Unsafe: the later steps no longer see the file.
+     */
+    function lateConsumer(arg: Instruction, name: string, consumer: Instruction, movable: boolean, carried: Instruction[]): void {
+      const stage = arg.stage;
+      if (!stage || consumer.keyword !== "RUN" || consumer.json || consumer.mounts.length > 0) return;
+      const fx = runEffects(model, consumer);
+      if (!fx.understood || fx.system || fx.projectInstalls.length > 0 || fx.opaqueScripts.length > 0) return;
+      const rest = stage.instructions.slice(stage.instructions.indexOf(consumer) + 1);
+      const later = rest.filter((i) => i.keyword === "RUN" || i.keyword === "COPY" || i.keyword === "ADD");
+      // Only steps known not to read the file: an opaque script (`./build.sh`) might.
+      if (later.length === 0 || !later.every((i) => i.keyword !== "RUN" || mayIgnore(i))) return;
+      const written = [...fx.created, ...fx.touched].map((e) => e.path.split("/").pop() ?? "").filter((b) => b.length > 0);
+      const named = rest.some((i) => written.some((b) => i.source.includes(b)) || referencedVariables(i.source).has(name));
+      const changesEnv = rest.some((i) => ["ENV", "ARG", "USER", "WORKDIR", "SHELL", "ONBUILD"].includes(i.keyword));
+      const between = stage.instructions.slice(stage.instructions.indexOf(arg) + 1, stage.instructions.indexOf(consumer));
+      const canMove = movable && !named && !changesEnv && between.every((i) => carried.includes(i) || i.keyword !== "ENV");
+      // After the last step, above the CMD and other image settings that close the stage.
+      const last = later[later.length - 1];
+      const fix = canMove ? moveInstructionsTo(file, [arg, ...carried, consumer], instructionLines(file, last).end) : null;
+      ctx.report({
+        node: arg,
+        message: ctx.messages.cheapFirst({ name, consumer: oneLine(consumer.source), line: consumer.range.start.line + 1, count: later.length, advice: canMove ? "move both to the end of the stage" : named ? "a later step names what it writes: read the value where it is needed, as late as possible" : "move both to the end of the stage, below the ENV, USER and WORKDIR lines they need" }),
+        fix: fix ? { edits: fix, safety: "unsafe" } : null,
       });
     }
 

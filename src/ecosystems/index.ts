@@ -134,3 +134,75 @@ export function refineOnDisk<T extends InstallSpec & { ecosystem: Ecosystem }>(m
 export function cacheMountFlag(spec: CacheMountSpec): string {
   return `--mount=type=cache,target=${spec.target}${spec.sharing && spec.sharing !== "shared" ? `,sharing=${spec.sharing}` : ""}`;
 }
+
+/**
+ * Files an install reads besides the table's manifests: package metadata a
+ * build backend or lifecycle script reads (README, MANIFEST.in, the
+ * TypeScript configuration of a `prepare` script), requirement and
+ * constraint files, project files of .NET, wrapper scripts. They change
+ * about as rarely as the manifests.
+ */
+const INSTALL_METADATA = [
+  /^requirements.*\.(txt|in)$/i, /^constraints.*\.txt$/i, /^setup\.(py|cfg)$/, /^MANIFEST\.in$/, /^(README|LICENSE|COPYING|NOTICE|CHANGELOG)(\.[A-Za-z]+)?$/i,
+  /^tsconfig(\.[\w-]+)?\.json$/, /^\.(npmrc|yarnrc(\.yml)?|nvmrc|node-version|python-version|ruby-version|tool-versions)$/, /^\.?pnpmfile\.c?js$/,
+  /\.(csproj|fsproj|vbproj|sln|props|targets)$/, /^(mvnw|gradlew)(\.cmd|\.bat)?$/, /^lerna\.json$/, /^nx\.json$/, /^turbo\.json$/, /^rush\.json$/,
+  /^[\w.-]+\.gemspec$/, /\.lock$/, /^lock\.json$/,
+];
+
+/** Every file name and directory the table's rows name as manifests (directories end with `/`). */
+const TABLE_INPUTS: { names: ReadonlySet<string>; dirs: readonly string[] } = (() => {
+  const names = new Set<string>();
+  const dirs = new Set<string>();
+  for (const e of ECOSYSTEMS) {
+    for (const m of [...e.manifests, ...e.optionalManifests]) {
+      if (m.endsWith("/")) dirs.add(m);
+      else names.add(m.slice(m.lastIndexOf("/") + 1));
+    }
+  }
+  return { names, dirs: [...dirs] };
+})();
+
+/**
+ * Whether a context file is one an install reads and that changes about
+ * as rarely as a manifest: a manifest, a lock file or an install's
+ * configuration (`.npmrc`, `gradle/wrapper/...`), by the table above. Source
+ * files are not; a COPY of only such files before an install is the
+ * recommended shape.
+ */
+export function isInstallInput(path: string): boolean {
+  const p = path.replace(/^\.\//, "");
+  const base = p.slice(p.lastIndexOf("/") + 1);
+  if (TABLE_INPUTS.names.has(base) || INSTALL_METADATA.some((r) => r.test(base))) return true;
+  return TABLE_INPUTS.dirs.some((d) => p.startsWith(d) || p.includes(`/${d}`));
+}
+
+/**
+ * Whether a glob (no context on disk to resolve it against) names install
+ * inputs only, judged by its last segment: `assets/*yarn*`,
+ * `package*.json`, `requirements/*.txt` do; `src/*`, `*.py` do not.
+ */
+export function globNamesInstallInputs(pattern: string): boolean {
+  const last = pattern.replace(/(?<!\/)\/+$/, "").split("/").pop() ?? "";
+  // The literal runs between wildcards and bracket expressions, read in one pass.
+  const runs: string[] = [];
+  let word = "";
+  let inBracket = false;
+  for (const ch of last) {
+    if (inBracket) {
+      if (ch === "]") inBracket = false;
+      continue;
+    }
+    if (ch === "*" || ch === "?" || ch === "[") {
+      runs.push(word);
+      word = "";
+      inBracket = ch === "[";
+      continue;
+    }
+    word += ch;
+  }
+  runs.push(word);
+  const stem = runs.filter((w) => w.length >= 3);
+  if (stem.length === 0) return false;
+  const candidates = [...TABLE_INPUTS.names, "requirements.txt", "constraints.txt", "setup.py", "setup.cfg"];
+  return stem.every((w) => candidates.some((n) => n.includes(w)) && !/^\.[a-z]+$/.test(w));
+}

@@ -405,7 +405,8 @@ const poetry: Ecosystem = {
     const projectDir = optionValue(w, ["-C", "--directory", "-P", "--project"]);
     const noCache = hasFlag(w, ["--no-cache"]);
     if (hasFlag(w, ["--no-root"])) return { needsSources: false, projectDir, noCache };
-    if (hasFlag(w, ["--only-root"])) return { needsSources: true, sourcesReason: SOURCES_PROJECT, projectDir, noCache };
+    // Only the project itself: nothing is downloaded, so no cache is left either.
+    if (hasFlag(w, ["--only-root"])) return { needsSources: true, sourcesReason: SOURCES_PROJECT, projectDir, noCache: true };
     return { needsSources: true, sourcesReason: SOURCES_PROJECT, dependencyOnly: [...w, "--no-root"].map(shellQuote).join(" "), projectDir, noCache };
   },
   onDisk(files, spec) {
@@ -470,12 +471,13 @@ const uv: Ecosystem = {
   cacheDirs: ["/root/.cache/uv"],
   cacheMounts: [{ target: "/root/.cache/uv", env: "UV_CACHE_DIR" }],
   cleanup: ["uv cache clean", "rm -rf /root/.cache/uv"],
-  noCacheFlags: ["--no-cache", "-n"],
+  // `--no-cache-dir` is uv's alias of `--no-cache`, kept for pip's users.
+  noCacheFlags: ["--no-cache", "-n", "--no-cache-dir"],
   noCacheEnv: ["UV_NO_CACHE=1", "UV_NO_CACHE=true"],
   programs: ["uv"],
   matchInstall(w) {
     if (w[0] !== "uv") return null;
-    const noCache = hasFlag(w, ["--no-cache", "-n"]);
+    const noCache = hasFlag(w, ["--no-cache", "-n", "--no-cache-dir"]);
     if (w[1] === "pip" && (w[2] === "install" || w[2] === "sync")) {
       const spec = pipArgs(w.slice(3));
       if (w[2] === "sync") {
@@ -683,6 +685,14 @@ const cargo: Ecosystem = {
     const projectDir = manifestPath !== undefined ? dirOf(manifestPath) || "." : undefined;
     const sub = positionals(w.slice(1), ["--manifest-path", "--target", "-p", "--package", "--features", "-F", "-j", "--jobs", "--profile", "--bin", "--example", "--root", "--path", "--target-dir", "--color", "-Z"])[0];
     if (sub === "install" && !hasFlag(w, ["--path"])) return { needsSources: false, readsManifests: false };
+    // cargo-chef: `cook` builds only the dependencies from the recipe (the dependency step);
+    // `prepare` reads the whole project to write that recipe, and installs nothing.
+    if (sub === "chef") {
+      const action = positionals(w.slice(2), ["--recipe-path", "--target", "--profile", "--features", "-p", "--package", "-j", "--jobs", "--target-dir", "--bin"])[0];
+      if (action !== "cook") return null;
+      const recipe = optionValue(w, ["--recipe-path"]) ?? "recipe.json";
+      return { needsSources: false, manifests: [recipe], reads: { manifests: [], optionalManifests: [] } };
+    }
     const dependencyOnly = projectDir !== undefined ? undefined : CARGO_FETCH;
     if (sub === "fetch") return { needsSources: true, sourcesReason: "Cargo loads the crate's targets even to fetch", dependencyOnly, projectDir };
     if (sub !== undefined && CARGO_BUILDS.has(sub)) return { needsSources: true, sourcesReason: SOURCES_BUILD, dependencyOnly, builds: true, projectDir };

@@ -29,7 +29,10 @@ export function costClass(model: CacheModel, info: StepInfo): CostClass {
   if (ins.keyword === "ADD" && (info.inputs.sources ?? []).some((s) => s.kind === "url" || s.kind === "git")) return "download";
   if (ins.keyword !== "RUN") return "cheap";
   const script = model.script(ins);
-  if (findInstalls(script).length > 0) return "dependency install";
+  // The table marks the commands that compile the project (`go build`, `cargo build`, `mvn package`): those are compiles.
+  const installs = findInstalls(script);
+  if (installs.some((i) => i.builds !== true)) return "dependency install";
+  if (installs.length > 0) return "compile";
   const commands = splitCommands(script).map((c) => commandWords(c).join(" "));
   if (commands.some((c) => COMPILE.some((re) => re.test(c)))) return "compile";
   if (commands.some((c) => DOWNLOAD.test(c))) return "download";

@@ -33,6 +33,8 @@ export interface ImpactReport {
   dockerfile: string;
   commits: number;
   steps: ImpactStep[];
+  /** The steps of the Dockerfile as `--fix` leaves it (new ones included), with their re-runs; empty when no fix applies. */
+  stepsAfterFix: Omit<ImpactStep, "rerunsAfterFix">[];
   /** How many safe fixes the "after fixes" column assumes. */
   fixCount: number;
   /** With `--timings`: the seconds all re-runs cost over the commits replayed, before and after the fixes. */
@@ -104,6 +106,16 @@ export function impact(options: ImpactOptions): ImpactReport {
         ...(measured ? { seconds: secondsOf(measured.get(info)) } : {}),
       };
     }),
+    stepsAfterFix: fixed.changed
+      ? afterSteps.map((info) => ({
+          line: info.instruction.range.start.line + 1,
+          step: (info.label ?? "").replace(/\s+/g, " "),
+          instruction: oneLine(info.instruction.source),
+          costClass: costClass(after, info),
+          reruns: rerunsAfter.get(info) ?? 0,
+          stage: stageName(info.stage),
+        }))
+      : [],
   };
   if (measured) {
     const round = (n: number): number => Math.round(n * 100) / 100;

@@ -1,7 +1,7 @@
 import type { ImpactReport, ImpactStep } from "./index.js";
 
 /**
- * The JSON contract: `{ dockerfile, commits, steps: [{ line, step, instruction, costClass, reruns, rerunsAfterFix }] }`;
+ * The JSON contract: `{ dockerfile, commits, steps: [{ line, step, instruction, costClass, reruns, rerunsAfterFix }], stepsAfterFix: [{ line, step, instruction, costClass, reruns }] }`;
  * with `--timings`, each step adds `seconds` and the top `secondsRerun` and `secondsRerunAfterFix`.
  */
 export function toJson(r: ImpactReport): string {
@@ -21,6 +21,7 @@ export function toJson(r: ImpactReport): string {
           rerunsAfterFix: s.rerunsAfterFix,
           ...(timed ? { seconds: s.seconds ?? null } : {}),
         })),
+        stepsAfterFix: r.stepsAfterFix.map((s) => ({ line: s.line, step: s.step, instruction: s.instruction, costClass: s.costClass, reruns: s.reruns })),
       },
       null,
       2,
@@ -65,7 +66,9 @@ export function toTable(r: ImpactReport): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
   const saved = timeSaved(r);
-  return [`${r.dockerfile}: ${r.commits} commit${r.commits === 1 ? "" : "s"} replayed`, ...(saved ? [saved] : []), line(head), ...rows.map(line), ...summary(r)].join("\n") + "\n";
+  const fixedRows = r.stepsAfterFix.map((s) => [s.step, s.instruction, s.costClass, ratio(s.reruns, r.commits), ""]);
+  const after = fixedRows.length > 0 ? ["", "after fixes:", ...fixedRows.map((row) => line(row.map((c, i) => (i === 1 ? c.slice(0, widths[1]) : c))))] : [];
+  return [`${r.dockerfile}: ${r.commits} commit${r.commits === 1 ? "" : "s"} replayed`, ...(saved ? [saved] : []), line(head), ...rows.map(line), ...after, ...summary(r)].join("\n") + "\n";
 }
 
 export function toMarkdown(r: ImpactReport): string {
@@ -86,6 +89,9 @@ export function toMarkdown(r: ImpactReport): string {
         (timed ? ` ${s.seconds === null || s.seconds === undefined ? "-" : secs(s.seconds)} |` : ""),
     ),
     "",
+    ...(r.stepsAfterFix.length > 0
+      ? ["The Dockerfile after `layerlint --fix`:", "", "| step | instruction | cost | re-ran |", "| --- | --- | --- | ---: |", ...r.stepsAfterFix.map((s) => `| ${esc(s.step)} | \`${esc(s.instruction)}\` | ${s.costClass} | ${ratio(s.reruns, r.commits)} |`), ""]
+      : []),
     ...summary(r).map((l) => `> ${l}`),
     "",
   ].join("\n");

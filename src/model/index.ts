@@ -1,7 +1,7 @@
 import { posix } from "node:path";
-import { findInstalls, type InstallMatch } from "../ecosystems/index.js";
+import { findInstalls, globNamesInstallInputs, isInstallInput, type InstallMatch } from "../ecosystems/index.js";
 import type { Instruction, Mount, ParsedDockerfile, Stage } from "../parse/index.js";
-import { followedSources, loadContext, sourceExistsIn, sourceMatcher, type BuildContext } from "./context.js";
+import { cleanPath, followedSources, isGlob, loadContext, sourceExistsIn, sourceMatcher, type BuildContext } from "./context.js";
 import { kindOf, type StepKind } from "./kinds.js";
 import { resolveIn } from "./paths.js";
 import { PersistentMap } from "./persistent.js";
@@ -424,10 +424,16 @@ export function buildModel(file: ParsedDockerfile, options: CacheModelOptions = 
       const sources = contextSources(ins);
       if (sources.length === 0) return false;
       if (sources.some((s) => /^\.?\/?$|^\.\/?\*?$|^\*$/.test(s.trim()))) return true;
-      // A directory source is broad when it holds files other than manifests.
+      // Each source is judged on its own: a named file, or a directory or pattern holding only manifests, lock files
+      // and install configuration (the package-manager table's), is what belongs before an install.
       const files = model.copiedFiles(ins);
-      if (!files) return sources.some((s) => s.endsWith("/") && !/\.[a-z]+\/?$/i.test(s));
-      return files.length > 0 && files.some((f) => !isManifestLike(f)) && sources.some((s) => !isFileSource(files, s));
+      return sources.some((source) => {
+        const s = cleanPath(source);
+        if (!files) return isGlob(s) ? !globNamesInstallInputs(s) : source.endsWith("/") && !/\.[a-z]+\/?$/i.test(source);
+        const matched = files.filter(sourceMatcher(s));
+        if (matched.length === 1 && matched[0] === s) return false;
+        return matched.some((f) => !isInstallInput(f));
+      });
     },
     installs(ins) {
       if (ins.keyword !== "RUN") return [];
@@ -551,16 +557,6 @@ function runScript(ins: Instruction): string {
   const head = ins.json ? ins.json.join(" ") : ins.argText;
   if (ins.heredocs.length === 0) return head;
   return [head, ...ins.heredocs.map((h) => h.body)].join("\n");
-}
-
-function isManifestLike(file: string): boolean {
-  const base = file.slice(file.lastIndexOf("/") + 1);
-  return /^(package(-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|requirements.*\.txt|.*\.lock|go\.(mod|sum)|Cargo\.(toml|lock)|pom\.xml|.*\.csproj|Gemfile(\.lock)?|composer\.(json|lock)|pyproject\.toml|poetry\.lock|Pipfile(\.lock)?|mix\.(exs|lock))$/.test(base);
-}
-
-function isFileSource(files: readonly string[], source: string): boolean {
-  const s = source.replace(/^\.?\//, "");
-  return files.length === 1 && files[0] === s;
 }
 
 /** Every context path a COPY/ADD of the file names (every stage, not only the target's). */

@@ -4,14 +4,21 @@
  * holds a Dockerfile, the context files and case.json (format in README.md).
  *
  * For each case: layerlint fixes the Dockerfile with the folder's rule only;
- * the original and the fixed file are built; (1) both build; (2) the final
+ * the original and the fixed file are built, each RUN followed by a RUN that
+ * records its environment (`env | sort` and `id`, in a file named by the
+ * content's hash under /tmp); (1) both build; (2) the final
  * images' file trees are identical ("same-tree", except for the owner of the
  * `ownerOnly` paths) or the fixed one is the original minus some files under
  * the `removed` prefixes ("smaller"); with `shipped`, the files the layers
  * carry (deleted ones included) drop as the fix claims; (3) when case.json
  * names a `step`: after a change (a context file, a build argument's value or
  * an edit of both Dockerfiles), the step RAN in the original and stayed
- * CACHED in the fixed file (or the reverse, `"rerun": "refreshed"`). Rules
+ * CACHED in the fixed file (or the reverse, `"rerun": "refreshed"`); (4) the
+ * final images hold the same set of recorded environments: a fix that runs a
+ * step with another ENV, ARG, USER or WORKDIR fails here, whatever the
+ * trees. The build arguments a case changes (`buildArgChange`) are left out
+ * of the records: taking a volatile ARG out of the scope of steps that do
+ * not read it is what volatile-arg-early does. Rules
  * about layer size, not the cache, name no step. The fields are documented
  * on CaseSpec below.
  *
@@ -27,7 +34,10 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rules } from "../../rules/index.js";
+import { instructionLines } from "../../src/fix/edits.js";
 import { fixSource } from "../../src/lint.js";
+import { parse } from "../../src/parse/index.js";
+import { fromString } from "../../src/read.js";
 import { diffTrees, effectiveStatus, formatSteps, getEngine, writeContext, type BuildResult, type BuiltStep, type Tree } from "./harness.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -112,6 +122,40 @@ function tagOf(c: ProofCase, which: string): string {
   return `layerlint-proof-${c.rule}-${c.name}:${which}`.toLowerCase().replace(/[^a-z0-9:._-]/g, "-");
 }
 
+/** Where the recording RUNs leave each environment seen (a file per distinct environment). */
+const ENV_RECORD = "/tmp/layerlint-env-";
+
+/**
+ * The Dockerfile with a RUN after every RUN that writes what that RUN saw:
+ * the same ENV, ARGs, USER, WORKDIR and SHELL, since nothing lies between
+ * them. Named by a hash of the content, so that the two images can be
+ * compared as sets of environments whatever the number and order of RUNs.
+ */
+export function recordEnvironments(text: string, hidden: readonly string[]): string {
+  const file = parse(fromString(text));
+  const filter = hidden.map((n) => ` | grep -v '^${n}='`).join("");
+  const tmp = "/tmp/.layerlint-env";
+  const record = `RUN { env${filter} | sort; id; } > ${tmp} && mv ${tmp} "${ENV_RECORD}$(md5sum < ${tmp} | cut -c1-32)"${file.source.eol}`;
+  const ends = file.instructions.filter((i) => i.keyword === "RUN" && !i.onbuild).map((i) => instructionLines(file, i).end);
+  let out = text;
+  for (const end of ends.sort((a, b) => b - a)) out = `${out.slice(0, end)}${out[end - 1] === "\n" || end === 0 ? "" : file.source.eol}${record}${out.slice(end)}`;
+  // The records of the other stages join the final image, each stage's in a folder of its own.
+  const last = file.stages[file.stages.length - 1];
+  const gather = file.stages
+    .filter((st) => st !== last && st.instructions.some((i) => i.keyword === "RUN" && !i.onbuild))
+    .map((st) => `COPY --from=${st.name ?? st.index} ${ENV_RECORD}* ${ENV_RECORD}from-${st.index}/${file.source.eol}`);
+  if (gather.length > 0) out = `${out}${/\n$/.test(out) ? "" : file.source.eol}${gather.join("")}`;
+  return out;
+}
+
+function runCount(text: string): number {
+  return parse(fromString(text)).instructions.filter((i) => i.keyword === "RUN" && !i.onbuild).length;
+}
+
+function environments(tree: Tree): string[] {
+  return [...tree.keys()].filter((k) => k.startsWith(ENV_RECORD)).sort();
+}
+
 const cases = proofCases();
 const figures: { name: string; builds: number; seconds: number; ok: boolean; note: string }[] = [];
 let originalBase = "";
@@ -170,8 +214,9 @@ describe("autofixes on real BuildKit", () => {
       const ctxA = writeContext(contextOnly);
       const ctxB = writeContext(contextOnly);
       const dockerfiles = mkdtempSync(join(tmpdir(), "layerlint-proof-"));
-      writeFileSync(join(dockerfiles, "original.Dockerfile"), original);
-      writeFileSync(join(dockerfiles, "fixed.Dockerfile"), fixed.output);
+      const hidden = Object.keys(c.spec.buildArgChange ?? {});
+      writeFileSync(join(dockerfiles, "original.Dockerfile"), recordEnvironments(original, hidden));
+      writeFileSync(join(dockerfiles, "fixed.Dockerfile"), recordEnvironments(fixed.output, hidden));
       const dockerfileOf = new Map([[ctxA, join(dockerfiles, "original.Dockerfile")], [ctxB, join(dockerfiles, "fixed.Dockerfile")]]);
       // Values made unique per run, like the edit below: the engine's cache outlives a run.
       const runId = Date.now();
@@ -192,8 +237,20 @@ describe("autofixes on real BuildKit", () => {
       expect(b1.ok, `fixed does not build:\n${fixed.output}\n${show(b1)}`).toBe(true);
 
       // (2) the same file tree, or the original minus some files
-      const treeA = await engine.exportTree(tagOf(c, "orig"));
-      const treeB = await engine.exportTree(tagOf(c, "fixed"));
+      const fullA = await engine.exportTree(tagOf(c, "orig"));
+      const fullB = await engine.exportTree(tagOf(c, "fixed"));
+      // The records are compared on their own (4), the trees without them.
+      const withoutRecords = (t: Tree): Tree => new Map([...t].filter(([k]) => !k.startsWith(ENV_RECORD)));
+      const treeA = withoutRecords(fullA);
+      const treeB = withoutRecords(fullB);
+      // (4) every RUN of the fixed file saw an environment a RUN of the original saw, and the reverse
+      const envA = environments(fullA);
+      const envB = environments(fullB);
+      const fixedText = readFileSync(join(dockerfiles, "fixed.Dockerfile"), "utf8");
+      expect(envB.filter((e) => !envA.includes(e)), `the fixed file's RUNs saw other environments (ENV, ARG, USER, WORKDIR):\n${fixedText}`).toEqual([]);
+      // A fix that merges or drops a RUN may lose that RUN's record; otherwise every environment is still seen.
+      if (runCount(fixed.output) >= runCount(original)) expect(envA.filter((e) => !envB.includes(e)), `environments the original's RUNs saw and the fixed file's do not:\n${fixedText}`).toEqual([]);
+      expect(envA.length, "no environment recorded").toBeGreaterThan(0);
       if (c.spec.expect === "same-tree") {
         const ownerOnly = c.spec.ownerOnly ?? [];
         expect(diffTrees(treeA, treeB), "paths that differ between the original and the fixed image").toEqual(ownerOnly);
@@ -290,7 +347,7 @@ async function shippedFiles(image: string): Promise<ShippedFile[]> {
     if (listing.code !== 0) throw new Error(`tar -t ${layer}: ${listing.stderr}`);
     for (const line of listing.stdout.split("\n")) {
       const m = /^-\S+\s+\S+\s+(\d+)\s+\S+\s+\S+\s+(.+)$/.exec(line);
-      if (!m || m[2].split("/").pop()?.startsWith(".wh.")) continue;
+      if (!m || m[2].split("/").pop()?.startsWith(".wh.") || `/${m[2]}`.includes(ENV_RECORD)) continue;
       out.push({ path: `/${m[2].replace(/^\.?\/+/, "")}`, size: Number(m[1]) });
     }
   }

@@ -5,6 +5,7 @@ import { XMLValidator } from "fast-xml-parser";
 import { rules } from "../../rules/index.js";
 import type { Finding, SeveritySetting, TextEdit } from "../../src/engine/types.js";
 import { applyFixesOnce, MAX_PASSES } from "../../src/fix/apply.js";
+import { fixInvariantViolations } from "../../src/fix/invariant.js";
 import { FORMAT_NAMES, loadFormatter, type Formatter } from "../../src/formatters/index.js";
 import { fixSource, keepFinalNewline, lintSource, type LintOptions } from "../../src/lint.js";
 import { loadContext, type BuildContext } from "../../src/model/index.js";
@@ -172,6 +173,12 @@ export function checkAll(input: SourceText | string, opts: CheckOptions): number
     if (applied.length === 0 || next === expected) break;
     for (const f of applied) {
       if (!f.fix || (!unsafe && f.fix.safety !== "safe")) fail(`${f.ruleId}: a fix was applied that was not allowed`);
+    }
+    // Each fix alone keeps what every step it leaves in place sees (command, environment, USER, WORKDIR, SHELL, files).
+    for (const f of applied) {
+      const alone = applyEdits(expected, f.fix?.edits ?? []);
+      const broken = fixInvariantViolations(expected, alone, opts.context, f.fix?.safety);
+      if (broken.length > 0) fail(`${f.ruleId}: a ${f.fix?.safety} fix changed what a step sees`, { text: expected, violations: broken });
     }
     const mine = applyEdits(expected, applied.flatMap((f) => f.fix?.edits ?? []));
     if (mine !== next) fail("the fixer's text differs from the declared edits", { pass, rules: applied.map((f) => f.ruleId) });
