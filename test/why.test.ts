@@ -266,7 +266,7 @@ describe("impact --timings", () => {
   it("leaves the JSON as it was without --timings", () => {
     const r = impact({ dockerfilePath: APP_DOCKERFILE, source, rules, context: APP, history });
     const json = JSON.parse(toJson(r)) as Record<string, unknown> & { steps: Record<string, unknown>[] };
-    expect(Object.keys(json)).toEqual(["dockerfile", "commits", "steps"]);
+    expect(Object.keys(json)).toEqual(["dockerfile", "commits", "steps", "stepsAfterFix"]);
     expect(Object.keys(json.steps[0])).not.toContain("seconds");
   });
 

@@ -27,6 +27,7 @@ export default defineRule({
   },
   create(ctx) {
     const { model, file } = ctx;
+    const LOOK_BACK = 50;
     // Positions found by binary search, so that a long stage costs no scan per RUN.
     const positionIn = (stage: Stage, ins: Instruction): number => indexIn(stage.instructions, ins);
     const positionInFile = (ins: Instruction): number => indexIn(file.instructions, ins);
@@ -39,7 +40,8 @@ export default defineRule({
         // it would change what the RUN sees. A later independent step (`COPY . .`, `RUN uv sync`, `RUN apt-get install ...`) is found past the RUNs between.
         const at = positionIn(ins.stage, ins);
         let from = at;
-        while (from > 0 && (list[from - 1].keyword === "COPY" || list[from - 1].keyword === "ADD" || list[from - 1].keyword === "RUN" || INERT_METADATA.has(list[from - 1].keyword))) from--;
+        // At most LOOK_BACK instructions up: a stage of thousands of COPY/RUN pairs would otherwise cost a scan per RUN.
+        while (from > 0 && at - from < LOOK_BACK && (list[from - 1].keyword === "COPY" || list[from - 1].keyword === "ADD" || list[from - 1].keyword === "RUN" || INERT_METADATA.has(list[from - 1].keyword))) from--;
         // One slice of the run of instructions found, in file order (not an unshift per instruction).
         const block: Instruction[] = at < 0 ? [] : list.slice(from, at);
         // The nearest broad COPY above the RUN (the one it would move above).

@@ -4,6 +4,7 @@ import { buildModel, contextSourcePaths, sourceExistsIn } from "../model/index.j
 import { parse } from "../parse/index.js";
 import { fromString } from "../read.js";
 import type { Declaration, SourceKind } from "./types.js";
+import { mayBuildImages } from "../ci/names.js";
 
 export type { Declaration, SourceKind } from "./types.js";
 
@@ -224,7 +225,7 @@ async function readDeclarations(file: string, root: string): Promise<{ declarati
   try {
     return { declarations: await parseSource(kind, file, text, root), problem: null };
   } catch (e) {
-    return { declarations: [], problem: (e instanceof Error ? e.message : String(e)).split("\n")[0] };
+    return { declarations: [], problem: (e instanceof Error ? e.message : String(e)).split("\n")[0].replace(/:$/, "") };
   }
 }
 
@@ -236,10 +237,11 @@ async function parseSource(kind: SourceKind, file: string, text: string, root: s
       return (await import("./bake.js")).bakeDeclarations(file, text);
     case "devcontainer":
       return (await import("./devcontainer.js")).devcontainerDeclarations(file, text);
+    // A workflow that names no image builder declares no build: it is not parsed (nor the YAML parser loaded).
     case "github":
-      return (await import("./workflows.js")).workflowDeclarations(file, text, root);
+      return mayBuildImages(text) ? (await import("./workflows.js")).workflowDeclarations(file, text, root) : [];
     case "gitlab":
-      return (await import("./workflows.js")).gitlabDeclarations(file, text, root);
+      return mayBuildImages(text) ? (await import("./workflows.js")).gitlabDeclarations(file, text, root) : [];
     case "make":
       return (await import("./make.js")).makeDeclarations(file, text);
     case "script":

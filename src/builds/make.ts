@@ -21,7 +21,7 @@ export function makeDeclarations(file: string, text: string): Declaration[] {
       for (const b of buildsInScript(shell, { cwd: dirname(file) })) out.push(fromCommand("make", file, target || "recipe", b));
       continue;
     }
-    const assign = /^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(::=|:=|\?=|\+=|=)\s*(.*)$/.exec(line);
+    const assign = /^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(::=|:=|\?=|\+=|=)(.*)$/.exec(line);
     if (assign) {
       const [, name, op, value] = assign;
       if (op === "?=" && vars.has(name)) continue;

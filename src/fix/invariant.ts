@@ -118,6 +118,8 @@ function checkStage(a: CacheModel, b: CacheModel, va: View[], vb: View[], level:
       const [x, y] = all[i];
       const [p, q] = all[j];
       if ((p.at < x.at) === (q.at < y.at)) continue;
+      // Two identical steps that the alignment paired crosswise: swapping them changes nothing.
+      if (x.key === p.key) continue;
       const [run, copy] = x.info.instruction.keyword === "RUN" ? [y, q] : [q, y];
       const copyKeyword = copy.info.instruction.keyword;
       if (run.info.instruction.keyword === "RUN" && (copyKeyword === "COPY" || copyKeyword === "ADD") && readsNothingOf(b, run.info.instruction, copy.info.instruction)) continue;

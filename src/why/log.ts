@@ -51,7 +51,7 @@ const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)
 const PLAIN_HEADER = /^#(\d+) \[([^\]]+)\] (.*)$/;
 const PLAIN_STATUS = /^#(\d+) (CACHED|DONE (\d+(?:\.\d+)?)s|ERROR\b:? ?(.*)|CANCELED\b.*)$/;
 /** The inside of a step label: optional platform, optional stage, right-aligned index, total. */
-const LABEL = /^(?:([a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9.]+)?) )?(?:([^\s/]+) +)?( *\d+)\/(\d+)$/i;
+const LABEL = /^(?:([a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9.]+)?) )?(?:([^\s/]+) )? *(\d+)\/(\d+)$/i;
 const DIGEST = /@(sha256:[0-9a-f]{64})/;
 const CACHE_IMPORT = /importing cache manifest from /;
 

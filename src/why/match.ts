@@ -155,7 +155,9 @@ function sameImage(info: StepInfo, printed: string): boolean {
 function canonicalImage(ref: string): string {
   let r = ref.toLowerCase().replace(/@sha256:[0-9a-f]+$/, "");
   r = r.replace(/^docker\.io\//, "").replace(/^index\.docker\.io\//, "").replace(/^library\//, "");
-  if (!/:[^/]+$/.test(r)) r += ":latest";
+  // A tag is a colon after the last slash (a colon before it is a registry's port).
+  const colon = r.lastIndexOf(":");
+  if (colon === -1 || colon === r.length - 1 || r.indexOf("/", colon) !== -1) r += ":latest";
   return r;
 }
 
