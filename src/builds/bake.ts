@@ -1,5 +1,5 @@
-import { dirname, isAbsolute, resolve } from "node:path";
-import { interpolate, isObject } from "./compose.js";
+import { dirname } from "node:path";
+import { interpolate, isObject, settle } from "./compose.js";
 import type { Declaration } from "./types.js";
 
 /**
@@ -65,11 +65,7 @@ export async function bakeDeclarations(file: string, text: string): Promise<Decl
         if (r !== null) decl.args[k] = r;
       }
     }
-    decl.context = resolve(dir, context);
-    decl.dockerfile = isAbsolute(dockerfile) ? dockerfile : resolve(decl.context, dockerfile);
-    if (target !== null) decl.target = target;
-    if (unknown !== null) decl.unknown = unknown;
-    out.push(decl);
+    out.push(settle(decl, dir, context, dockerfile, target, unknown));
   }
   return out;
 }

@@ -46,11 +46,7 @@ export function composeDeclarations(file: string, text: string, read: ReadText):
       const r = value(v, `args.${k}`);
       if (r !== null) decl.args[k] = r;
     }
-    decl.context = resolve(dir, context);
-    decl.dockerfile = isAbsolute(dockerfile) ? dockerfile : resolve(decl.context, dockerfile);
-    if (target !== null) decl.target = target;
-    if (unknown !== null) decl.unknown = unknown;
-    out.push(decl);
+    out.push(settle(decl, dir, context, dockerfile, target, unknown));
   }
   return out;
 }
@@ -144,4 +140,17 @@ export function isObject(v: unknown): v is Record<string, unknown> {
 export function withoutComment(text: string): string {
   const hash = text.search(/\s#/);
   return hash === -1 ? text : text.slice(0, hash).trimEnd();
+}
+
+/**
+ * A compose service's or bake target's build, made absolute: the context
+ * against the file's folder, the Dockerfile against the context (as both
+ * tools resolve them).
+ */
+export function settle(decl: Declaration, dir: string, context: string, dockerfile: string, target: string | null, unknown: string | null): Declaration {
+  decl.context = resolve(dir, context);
+  decl.dockerfile = isAbsolute(dockerfile) ? dockerfile : resolve(decl.context, dockerfile);
+  if (target !== null) decl.target = target;
+  if (unknown !== null) decl.unknown = unknown;
+  return decl;
 }
