@@ -67,9 +67,12 @@ export default defineRule({
       },
     };
 
-    function check(arg: Instruction, name: string, movable: boolean): void {
+    function check(arg: Instruction, name: string, movableAlone: boolean): void {
       const stage = arg.stage;
       if (!stage) return;
+      // An ENV of the same name: an ARG with a value overrides an ENV above it, and an ENV below shadows the ARG,
+      // so moving the ARG past steps would change the value they see.
+      const movable = movableAlone && !stage.instructions.some((i) => i.keyword === "ENV" && envPairs(i).some(([k]) => k === name));
       const after = stage.instructions.slice(stage.instructions.indexOf(arg) + 1);
       const tracked = new Set([name]);
       const envs: Instruction[] = [];
